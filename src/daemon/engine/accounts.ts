@@ -1,0 +1,95 @@
+// Accounts, their tiers and balances: what a session may cost and how many may run at once (DESIGN §3).
+import type { Account, TierLimits } from '../../transport/protocol/api.js';
+import type { TierConfig } from '../../shared/config-keys.js';
+import { roundCredits } from './meter.js';
+
+export interface AccountSnapshot {
+  name: string;
+  tier: string;
+  /** Balance after every ended session was settled; null: unmetered. */
+  balance: number | null;
+  used_total: number;
+  /** The config balance last applied, so a restart does not re-apply it on top of usage. */
+  configured: number | null;
+  /** Tiers whose one-time initial credits this account has had. */
+  granted: string[];
+}
+
+export interface AccountSettings {
+  tier: string;
+  /** account.balance_credits from config: a number, or null/undefined when not set. */
+  balance_credits?: number | null;
+}
+
+export class AccountBook {
+  private readonly accounts = new Map<string, AccountSnapshot>();
+
+  constructor(private readonly tiers: () => Record<string, TierConfig>) {}
+
+  restore(snapshots: AccountSnapshot[]): void {
+    for (const a of snapshots) this.accounts.set(a.name, a);
+  }
+
+  all(): Iterable<AccountSnapshot> {
+    return this.accounts.values();
+  }
+
+  get(name: string): AccountSnapshot {
+    let a = this.accounts.get(name);
+    if (!a) {
+      a = { name, tier: 'local', balance: null, used_total: 0, configured: null, granted: [] };
+      this.accounts.set(name, a);
+    }
+    return a;
+  }
+
+  limits(name: string): TierConfig {
+    const tiers = this.tiers();
+    return tiers[this.get(name).tier] ?? tiers.local!;
+  }
+
+  /**
+   * Applies the owner's config to an account. A configured balance is applied when it differs from the one last
+   * applied, or always when `force` (the user just set it). Without one, a tier with initial credits grants them once.
+   * Returns true when the account changed.
+   */
+  configure(name: string, settings: AccountSettings, force = false): boolean {
+    const a = this.get(name);
+    const before = JSON.stringify(a);
+    a.tier = settings.tier;
+    const configured = typeof settings.balance_credits === 'number' ? settings.balance_credits : null;
+    if (configured !== null) {
+      if (force || a.configured !== configured) a.balance = configured;
+    } else {
+      const initial = this.limits(name).initial_credits;
+      if (initial === null) a.balance = null;
+      else if (!a.granted.includes(a.tier)) {
+        a.balance = (a.balance ?? 0) + initial;
+        a.granted.push(a.tier);
+      } else a.balance ??= 0;
+    }
+    a.configured = configured;
+    return JSON.stringify(a) !== before;
+  }
+
+  /** Books an ended session's charge. */
+  settle(name: string, credits: number): AccountSnapshot {
+    const a = this.get(name);
+    a.used_total = roundCredits(a.used_total + credits);
+    if (a.balance !== null) a.balance = roundCredits(Math.max(0, a.balance - credits));
+    return a;
+  }
+
+  view(name: string, liveUsage: number): Account {
+    const a = this.get(name);
+    const t = this.limits(name);
+    const limits: TierLimits = { max_concurrent: t.max_concurrent, max_session_s: t.max_session_s, initial_credits: t.initial_credits };
+    return {
+      account: a.name,
+      tier: a.tier,
+      balance_credits: a.balance === null ? null : roundCredits(Math.max(0, a.balance - liveUsage)),
+      credits_used_total: roundCredits(a.used_total + liveUsage),
+      limits,
+    };
+  }
+}

@@ -1,0 +1,97 @@
+// The config keys fbay knows, each with its default and a parser that validates a value typed on the CLI.
+import { UserError } from './user-error.js';
+import { EXIT } from '../transport/protocol/errors.js';
+
+export interface TierConfig {
+  max_concurrent: number;
+  /** Sessions are capped at this many seconds; null: no cap. */
+  max_session_s: number | null;
+  /** Credits an account of this tier starts with; null: unmetered. */
+  initial_credits: number | null;
+}
+
+export const DEFAULT_TIERS: Record<string, TierConfig> = {
+  free: { max_concurrent: 1, max_session_s: 600, initial_credits: 20 },
+  top_up: { max_concurrent: 1, max_session_s: null, initial_credits: 0 },
+  team: { max_concurrent: 2, max_session_s: null, initial_credits: 0 },
+  pro: { max_concurrent: 5, max_session_s: null, initial_credits: 0 },
+  local: { max_concurrent: 1, max_session_s: null, initial_credits: null },
+};
+
+export interface FbayConfig {
+  virtual_boards: number;
+  idle_timeout_s: number;
+  account: { tier: string; balance_credits?: number | null };
+  tiers: Record<string, Partial<TierConfig>>;
+}
+
+export const DEFAULT_CONFIG: FbayConfig = {
+  virtual_boards: 2,
+  idle_timeout_s: 30,
+  account: { tier: 'local' },
+  tiers: {},
+};
+
+export const MAX_IDLE_TIMEOUT_S = 86_400;
+
+type Parser = (raw: string, key: string) => unknown;
+
+const bad = (key: string, raw: string, want: string) =>
+  new UserError(`${key} must be ${want}; got '${raw}'.`, { exit: EXIT.usage, next: `fbay config set ${key} <${want}>` });
+
+export const intIn = (min: number, max: number): Parser => (raw, key) => {
+  const n = Number(raw);
+  if (!/^-?\d+$/.test(raw.trim()) || n < min || n > max) throw bad(key, raw, `an integer from ${min} to ${max}`);
+  return n;
+};
+
+const nullableIntIn = (min: number, max: number): Parser => (raw, key) =>
+  raw === 'none' || raw === 'null' ? null : intIn(min, max)(raw, key);
+
+const credits: Parser = (raw, key) => {
+  if (raw === 'none' || raw === 'null') return null;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1e9) throw bad(key, raw, "a number of credits ≥ 0, or 'none'");
+  return n;
+};
+
+const tierName: Parser = (raw, key) => {
+  if (!/^[a-z][a-z0-9_]{0,31}$/.test(raw)) throw bad(key, raw, `a tier name (${Object.keys(DEFAULT_TIERS).join(', ')})`);
+  return raw;
+};
+
+interface KeySpec {
+  pattern: RegExp;
+  parse: Parser;
+  describe: string;
+}
+
+export const CONFIG_KEYS: KeySpec[] = [
+  { pattern: /^virtual_boards$/, parse: intIn(0, 10_000), describe: 'number of virtual boards the daemon hosts' },
+  { pattern: /^idle_timeout_s$/, parse: intIn(1, MAX_IDLE_TIMEOUT_S), describe: 'default idle timeout of a session, seconds' },
+  { pattern: /^account\.tier$/, parse: tierName, describe: "the local owner account's tier" },
+  { pattern: /^account\.balance_credits$/, parse: credits, describe: "the local account's balance; 'none' = unmetered" },
+  { pattern: /^tiers\.[a-z][a-z0-9_]{0,31}\.max_concurrent$/, parse: intIn(1, 10_000), describe: 'concurrent sessions' },
+  { pattern: /^tiers\.[a-z][a-z0-9_]{0,31}\.max_session_s$/, parse: nullableIntIn(1, 31_536_000), describe: "session cap, seconds, or 'none'" },
+  { pattern: /^tiers\.[a-z][a-z0-9_]{0,31}\.initial_credits$/, parse: credits, describe: "starting credits, or 'none'" },
+];
+
+/** Validates KEY=VALUE as typed by a user and returns the typed value. */
+export function parseConfigValue(key: string, raw: string): unknown {
+  const spec = CONFIG_KEYS.find((k) => k.pattern.test(key));
+  if (!spec) {
+    throw new UserError(`Unknown config key '${key}'.`, {
+      exit: EXIT.usage,
+      next: 'Run `fbay config list` to see the keys, e.g. virtual_boards, idle_timeout_s, account.tier, account.balance_credits, tiers.NAME.max_concurrent.',
+    });
+  }
+  return spec.parse(raw, key);
+}
+
+export function tierTable(config: FbayConfig): Record<string, TierConfig> {
+  const out: Record<string, TierConfig> = {};
+  for (const name of new Set([...Object.keys(DEFAULT_TIERS), ...Object.keys(config.tiers ?? {})])) {
+    out[name] = { ...(DEFAULT_TIERS[name] ?? DEFAULT_TIERS.top_up!), ...(config.tiers?.[name] ?? {}) };
+  }
+  return out;
+}

@@ -1,0 +1,6 @@
+// fbay's version, read once from package.json so the CLI and the daemon always agree with the package.
+import { readFileSync } from 'node:fs';
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;

@@ -1,0 +1,217 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../../../src/transport/protocol/errors.js';
+import { ended, makeHarness, T0, useFakeClock, warnings } from './harness.js';
+
+const at = (ms: number) => new Date(T0 + ms).toISOString();
+
+async function rejection(p: Promise<unknown>): Promise<ApiError> {
+  const err = await p.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(ApiError);
+  return err as ApiError;
+}
+
+describe('session engine: lifecycle and idle countdown', () => {
+  beforeEach(useFakeClock);
+  afterEach(() => vi.useRealTimers());
+
+  it('allocates a board: pending → allocating → idle, and charges 1 credit at idle', async () => {
+    const h = makeHarness();
+    const s = await h.engine.create('local', { board_type: 'virtual' }, null);
+    expect(s).toMatchObject({ state: 'idle', board_id: 'virtual-1', started_at: at(0), idle_deadline: at(30_000), credits_used: 1 });
+    const states = h.events.filter((e) => e.type === 'state').map((e) => (e.type === 'state' ? e.session.state : ''));
+    expect(states).toEqual(['pending', 'allocating', 'idle']);
+    expect(h.ports.opened).toEqual([s.id]);
+  });
+
+  it('ends an idle session at exactly 30 000 ms with idle_timeout, warning at 10 s left', async () => {
+    const h = makeHarness();
+    const s = await h.engine.create('local', { board_type: 'virtual' }, null);
+    vi.advanceTimersByTime(19_999);
+    expect(warnings(h)).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(warnings(h)).toEqual([{ type: 'warning', kind: 'idle_warning', session_id: s.id, at: at(30_000), seconds_left: 10 }]);
+    vi.advanceTimersByTime(9_999);
+    expect(h.engine.view(h.engine.find('local', s.id)).state).toBe('idle');
+    vi.advanceTimersByTime(1);
+    const done = h.engine.view(h.engine.find('local', s.id));
+    expect(done).toMatchObject({ state: 'ended', end_reason: 'idle_timeout', ended_at: at(30_000), ws_url: null });
+    expect(done.credits_used).toBeCloseTo(1.5, 9);
+    expect(ended(h)).toHaveLength(1);
+    expect(h.ports.closed).toEqual([s.id]);
+  });
+
+  it('a connected client makes it active (no countdown); the last disconnect starts a fresh window', async () => {
+    const h = makeHarness();
+    const s = await h.engine.create('local', { board_type: 'virtual', idle_timeout_s: 5 }, null);
+    vi.advanceTimersByTime(4000);
+    h.engine.setClientCount(s.id, 1);
+    expect(h.engine.view(h.engine.find('local', s.id))).toMatchObject({ state: 'active', idle_deadline: null });
+    vi.advanceTimersByTime(60_000);
+    h.engine.setClientCount(s.id, 2);
+    h.engine.setClientCount(s.id, 0);
+    expect(h.engine.view(h.engine.find('local', s.id))).toMatchObject({ state: 'idle', idle_deadline: at(69_000) });
+    vi.advanceTimersByTime(4999);
+    expect(h.engine.find('local', s.id).state).toBe('idle');
+    vi.advanceTimersByTime(1);
+    expect(h.engine.find('local', s.id)).toMatchObject({ state: 'ended', end_reason: 'idle_timeout', ended_at: T0 + 69_000 });
+  });
+
+  it('ending an ended session returns it unchanged', async () => {
+    const h = makeHarness();
+    const s = await h.engine.create('local', { board_type: 'virtual' }, null);
+    vi.advanceTimersByTime(2500);
+    const first = h.engine.end('local', s.id);
+    vi.advanceTimersByTime(10_000);
+    expect(h.engine.end('local', s.id)).toEqual(first);
+    expect(first).toMatchObject({ end_reason: 'user_ended', ended_at: at(2500) });
+    expect(ended(h)).toHaveLength(1);
+  });
+});
+
+describe('session engine: limits', () => {
+  beforeEach(useFakeClock);
+  afterEach(() => vi.useRealTimers());
+
+  it('refuses a second live session with 409 session_conflict, and 50 racing creates give exactly one session', async () => {
+    const h = makeHarness({ boards: 60 });
+    const results = await Promise.allSettled(Array.from({ length: 50 }, () => h.engine.create('local', { board_type: 'virtual' }, null)));
+    const ok = results.filter((r) => r.status === 'fulfilled');
+    const codes = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as ApiError).code] : []));
+    expect(ok).toHaveLength(1);
+    expect(codes).toEqual(Array(49).fill('session_conflict'));
+  });
+
+  it('404s an unknown board type with the known types, 503s when every board is busy', async () => {
+    const h = makeHarness({ boards: 1, settings: { tiers: { local: { max_concurrent: 5, max_session_s: null, initial_credits: null } } } });
+    const unknown = await rejection(h.engine.create('local', { board_type: 'esp32-c9' }, null));
+    expect(unknown.status).toBe(404);
+    expect(unknown.message).toContain('esp32-s3, usb-serial, virtual');
+    await h.engine.create('local', { board_type: 'virtual' }, null);
+    const busy = await rejection(h.engine.create('local', { board_type: 'virtual' }, null));
+    expect(busy).toMatchObject({ status: 503, code: 'no_board_available', extra: { busy: 1 } });
+  });
+
+  it('402s a create when the balance is below one credit', async () => {
+    const h = makeHarness({ settings: { account: { tier: 'local', balance_credits: 0 } } });
+    const err = await rejection(h.engine.create('local', { board_type: 'virtual' }, null));
+    expect(err).toMatchObject({ status: 402, code: 'payment_required' });
+  });
+
+  it('ends with credits_exhausted at the instant the balance reaches zero, credits_low a minute before', async () => {
+    const h = makeHarness({ settings: { account: { tier: 'local', balance_credits: 3 } } });
+    const s = await h.engine.create('local', { board_type: 'virtual', idle_timeout_s: 86_400 }, null);
+    vi.advanceTimersByTime(59_999);
+    expect(warnings(h)).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(warnings(h)[0]).toMatchObject({ kind: 'credits_low', seconds_left: 60 });
+    vi.advanceTimersByTime(59_999);
+    expect(h.engine.find('local', s.id).state).toBe('idle');
+    vi.advanceTimersByTime(1);
+    expect(h.engine.find('local', s.id)).toMatchObject({ state: 'ended', end_reason: 'credits_exhausted', ended_at: T0 + 120_000 });
+    expect(h.engine.account('local')).toMatchObject({ balance_credits: 0, credits_used_total: 3 });
+    await rejection(h.engine.create('local', { board_type: 'virtual' }, null));
+  });
+
+  it('caps a free-tier session at 10 minutes (max_duration) with a warning a minute before', async () => {
+    const h = makeHarness({ settings: { account: { tier: 'free' } } });
+    expect(h.engine.account('local')).toMatchObject({ tier: 'free', balance_credits: 20 });
+    const s = await h.engine.create('local', { board_type: 'virtual' }, null);
+    h.engine.setClientCount(s.id, 1);
+    vi.advanceTimersByTime(540_000);
+    expect(warnings(h).map((w) => w.type === 'warning' && w.kind)).toEqual(['duration_warning']);
+    vi.advanceTimersByTime(60_000);
+    expect(h.engine.find('local', s.id)).toMatchObject({ end_reason: 'max_duration', ended_at: T0 + 600_000 });
+    expect(h.engine.account('local').balance_credits).toBe(9);
+  });
+
+  it('ends a session at its own max_credits budget', async () => {
+    const h = makeHarness();
+    const s = await h.engine.create('local', { board_type: 'virtual', max_credits: 2, idle_timeout_s: 3600 }, null);
+    expect(s.expires_at).toBe(at(60_000));
+    vi.advanceTimersByTime(60_000);
+    const v = h.engine.view(h.engine.find('local', s.id));
+    expect(v).toMatchObject({ end_reason: 'credits_exhausted', ended_at: at(60_000), credits_used: 2 });
+  });
+});
+
+describe('session engine: idempotency and waiting', () => {
+  beforeEach(useFakeClock);
+  afterEach(() => vi.useRealTimers());
+
+  it('same key and body → same session; same key, other body → 422', async () => {
+    const h = makeHarness();
+    const a = await h.engine.create('local', { board_type: 'virtual', metadata: { ci: '1' } }, 'k1');
+    const b = await h.engine.create('local', { metadata: { ci: '1' }, board_type: 'virtual' }, 'k1');
+    expect(b.id).toBe(a.id);
+    const err = await rejection(h.engine.create('local', { board_type: 'virtual', idle_timeout_s: 9 }, 'k1'));
+    expect(err).toMatchObject({ status: 422, code: 'idempotency_mismatch' });
+  });
+
+  it('queues with wait_s first come first served, and gives up with allocation_failed when the wait runs out', async () => {
+    const pro = { account: { tier: 'pro' }, tiers: { pro: { max_concurrent: 5, max_session_s: null, initial_credits: null } } };
+    const h = makeHarness({ boards: 1, settings: pro as never });
+    const holder = await h.engine.create('local', { board_type: 'virtual' }, null);
+    const first = await h.engine.create('local', { board_type: 'virtual', wait_s: 60 }, null);
+    const second = await h.engine.create('local', { board_type: 'virtual', wait_s: 5 }, null);
+    expect([first.state, second.state]).toEqual(['pending', 'pending']);
+    vi.advanceTimersByTime(5000);
+    expect(h.engine.find('local', second.id)).toMatchObject({ state: 'ended', end_reason: 'allocation_failed', ended_at: T0 + 5000 });
+    expect(h.engine.view(h.engine.find('local', second.id)).credits_used).toBe(0);
+    h.engine.end('local', holder.id);
+    await vi.waitFor(() => expect(h.engine.find('local', first.id).state).toBe('idle'));
+    expect(h.engine.find('local', first.id).board_id).toBe('virtual-1');
+  });
+
+  it('a port that fails to open ends the session with allocation_failed and a 503 naming the board', async () => {
+    const h = makeHarness();
+    h.ports.fail = 'EBUSY: resource busy';
+    const err = await rejection(h.engine.create('local', { board_type: 'virtual' }, null));
+    expect(err.code).toBe('no_board_available');
+    expect(err.message).toContain('virtual-1');
+    expect(h.engine.list('local', true)[0]).toMatchObject({ state: 'ended', end_reason: 'allocation_failed' });
+    expect(h.engine.holders().size).toBe(0);
+  });
+});
+
+describe('session engine: restart from the journal', () => {
+  beforeEach(useFakeClock);
+  afterEach(() => vi.useRealTimers());
+
+  it('continues the idle window and the meter from timestamps, charging nothing twice', async () => {
+    const first = makeHarness({ settings: { account: { tier: 'local', balance_credits: 100 } } });
+    const s = await first.engine.create('local', { board_type: 'virtual' }, 'key-1');
+    vi.advanceTimersByTime(10_000);
+    first.engine.shutdown(true); // like kill -9: no more timers, nothing written
+    vi.advanceTimersByTime(5_000);
+    const second = makeHarness({ store: first.store, settings: { account: { tier: 'local', balance_credits: 100 } } });
+    expect(second.engine.view(second.engine.find('local', s.id))).toMatchObject({ state: 'idle', idle_deadline: at(30_000) });
+    const again = await second.engine.create('local', { board_type: 'virtual' }, 'key-1');
+    expect(again.id).toBe(s.id);
+    vi.advanceTimersByTime(14_999);
+    expect(second.engine.find('local', s.id).state).toBe('idle');
+    vi.advanceTimersByTime(1);
+    expect(second.engine.view(second.engine.find('local', s.id))).toMatchObject({ end_reason: 'idle_timeout', ended_at: at(30_000), credits_used: 1.5 });
+    expect(second.engine.account('local').balance_credits).toBe(98.5);
+  });
+
+  it('ends, at the right past instant, a session whose deadline passed while the daemon was down', async () => {
+    const first = makeHarness();
+    const s = await first.engine.create('local', { board_type: 'virtual' }, null);
+    first.engine.shutdown(true); // like kill -9: no more timers, nothing written
+    vi.advanceTimersByTime(300_000);
+    const second = makeHarness({ store: first.store });
+    expect(second.engine.find('local', s.id)).toMatchObject({ state: 'ended', end_reason: 'idle_timeout', ended_at: T0 + 30_000 });
+    expect(second.engine.account('local').credits_used_total).toBe(1.5);
+    expect(second.engine.holders().size).toBe(0);
+  });
+
+  it('gives an active session a fresh idle window after the restart, since its clients are gone', async () => {
+    const first = makeHarness();
+    const s = await first.engine.create('local', { board_type: 'virtual' }, null);
+    first.engine.setClientCount(s.id, 1);
+    first.engine.shutdown(true); // like kill -9: no more timers, nothing written
+    vi.advanceTimersByTime(100_000);
+    const second = makeHarness({ store: first.store });
+    expect(second.engine.view(second.engine.find('local', s.id))).toMatchObject({ state: 'idle', idle_deadline: at(130_000) });
+  });
+});
