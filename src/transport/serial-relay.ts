@@ -1,0 +1,145 @@
+// The serial ⇄ WebSocket relay of one session: board output fans out to every client, any client's input goes to the board.
+import { EventEmitter } from 'node:events';
+import type { RawData, WebSocket } from 'ws';
+import type { OpenedPort } from '../daemon/boards/board-registry.js';
+import { ApiError } from './protocol/errors.js';
+import { parseClientMessage, type ServerMessage } from './protocol/ws-messages.js';
+import { ByteRing } from './serial/byte-ring.js';
+import { CONTROL_HELP, dispatchControl } from './serial/control-handlers.js';
+import { RelayClient } from './serial/relay-client.js';
+import { RelayInput } from './serial/relay-input.js';
+
+export const DEFAULT_RING_BYTES = 1024 * 1024;
+export const DEFAULT_CLIENT_QUEUE_BYTES = 4 * 1024 * 1024;
+
+export interface SerialRelayOptions {
+  /** Board output kept for `since` replays (default 1 MiB). */
+  ringBytes?: number;
+  /** How much output may wait for one slow client before it is dropped for that client (default 4 MiB). */
+  clientQueueBytes?: number;
+}
+
+const toBuffer = (data: RawData): Buffer =>
+  Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+
+/** Events: 'clients' (count) when a client attaches or detaches; 'data' (chunk) for each piece of board output; 'close'. */
+export class SerialRelay extends EventEmitter {
+  readonly #port: OpenedPort;
+  readonly #ring: ByteRing;
+  readonly #queueBytes: number;
+  readonly #clients = new Set<RelayClient>();
+  readonly #input: RelayInput;
+  #closed = false;
+  #portClosed = false;
+
+  constructor(port: OpenedPort, options: SerialRelayOptions = {}) {
+    super();
+    this.#port = port;
+    this.#ring = new ByteRing(options.ringBytes ?? DEFAULT_RING_BYTES);
+    this.#queueBytes = options.clientQueueBytes ?? DEFAULT_CLIENT_QUEUE_BYTES;
+    const stream = port.stream;
+    this.#input = new RelayInput(stream, this.#queueBytes);
+    stream.on('data', (chunk: Buffer) => this.#onBoardData(chunk));
+    stream.on('error', (err: Error) => this.broadcast({ type: 'error', code: 'internal_error', error: `Serial port error on ${port.board.path}: ${err.message}` }));
+    stream.on('close', (err: Error | null) => this.#onPortClosed(err));
+  }
+
+  get clientCount(): number {
+    return this.#clients.size;
+  }
+
+  /** Total bytes the board has sent so far. */
+  get offset(): number {
+    return this.#ring.end;
+  }
+
+  attach(ws: WebSocket, options: { since?: number } = {}): void {
+    const client = new RelayClient(ws, this.#queueBytes);
+    if (this.#closed) {
+      client.sendJson({ type: 'error', code: 'upstream_unavailable', error: "This session's serial port is closed." });
+      client.close(1011, 'serial port closed');
+      return;
+    }
+    if (!client.isOpen) return; // gone before it was attached: it would never report its close
+    ws.on('message', (data, isBinary) => this.#onClientMessage(client, data, isBinary));
+    ws.on('close', () => this.#detach(client));
+    ws.on('error', () => undefined); // 'close' follows
+    if (options.since !== undefined) {
+      const { lost, data } = this.#ring.since(options.since);
+      if (lost > 0) client.sendJson({ type: 'gap', lost_bytes: lost });
+      client.sendReplay(data);
+    }
+    this.#clients.add(client);
+    this.emit('clients', this.#clients.size);
+  }
+
+  /** A text frame (JSON) to every client. */
+  broadcast(message: ServerMessage): void {
+    const text = JSON.stringify(message);
+    for (const client of this.#clients) client.sendText(text);
+  }
+
+  /** Closes every client, then the port. */
+  async close(code = 1000, reason = ''): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#closeClients(code, reason);
+    }
+    await this.#port.close();
+  }
+
+  #onBoardData(chunk: Buffer): void {
+    this.#ring.push(chunk);
+    // Live output goes to every client as the same buffer: no copy per client.
+    for (const client of this.#clients) client.sendData(chunk);
+    if (this.listenerCount('data') > 0) this.emit('data', chunk);
+  }
+
+  #onClientMessage(client: RelayClient, data: RawData, isBinary: boolean): void {
+    if (this.#closed) return;
+    try {
+      if (isBinary) this.#input.write(client, toBuffer(data));
+      else this.#control(client, toBuffer(data).toString('utf8'));
+    } catch (err) {
+      client.sendJson({ type: 'error', code: 'internal_error', error: `Could not handle that frame: ${(err as Error).message}` });
+    }
+  }
+
+  #control(client: RelayClient, text: string): void {
+    const message = parseClientMessage(text);
+    if (!message) {
+      client.sendJson({ type: 'error', code: 'invalid_request', error: CONTROL_HELP });
+      return;
+    }
+    this.#input.control(() => dispatchControl(this.#port.control, message)).catch((err: unknown) => {
+      const code = err instanceof ApiError ? err.code : 'internal_error';
+      client.sendJson({ type: 'error', code, error: err instanceof Error ? err.message : String(err) });
+    });
+  }
+
+  #detach(client: RelayClient): void {
+    this.#input.forget(client);
+    if (!this.#clients.delete(client)) return;
+    if (!this.#closed) this.emit('clients', this.#clients.size);
+  }
+
+  #onPortClosed(err: Error | null): void {
+    // A stream destroyed after a failed write emits 'close' a second time.
+    if (this.#portClosed) return;
+    this.#portClosed = true;
+    if (this.#closed) {
+      this.emit('close', err);
+      return;
+    }
+    this.#closed = true;
+    const why = err ? `: ${err.message}` : '';
+    this.broadcast({ type: 'error', code: 'upstream_unavailable', error: `The board's serial port (${this.#port.board.path}) closed${why}.` });
+    this.#closeClients(1011, 'serial port closed');
+    this.emit('close', err);
+  }
+
+  #closeClients(code: number, reason: string): void {
+    for (const client of this.#clients) client.close(code, reason);
+    this.#clients.clear();
+  }
+}
