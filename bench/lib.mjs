@@ -1,0 +1,65 @@
+// Shared by the benchmarks: a real daemon in a temp FBAY_HOME, API calls over its socket, and percentiles.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const FBAY_BIN = join(ROOT, 'bin', 'fbay');
+
+export async function startDaemon(config = {}) {
+  const home = mkdtempSync('/tmp/fbay-b-');
+  writeFileSync(join(home, 'config.json'), JSON.stringify(config));
+  const child = spawn(process.execPath, [join(ROOT, 'dist/daemon/main.js')], {
+    env: { ...process.env, FBAY_HOME: home },
+    stdio: ['ignore', 'pipe', openSync(join(home, 'fbayd.log'), 'a')],
+  });
+  const [line] = await once(createInterface({ input: child.stdout }), 'line');
+  if (!line.startsWith('ready')) throw new Error(`daemon did not start: ${line}`);
+  const socket = join(home, 'fbayd.sock');
+  return {
+    home,
+    socket,
+    pid: child.pid,
+    api: (method, path, body) => api(socket, method, path, body),
+    async stop() {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export function api(socket, method, path, body) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = request({ socketPath: socket, method, path, agent: false, headers: payload ? { 'content-type': 'application/json' } : {} }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode, body: text ? JSON.parse(text) : undefined }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export const median = (values) => percentile(values, 50);
+
+/** One line per figure: name, value, unit, the same-run baseline, and the target. */
+export function report(name, value, unit, { baseline, target, ok }) {
+  const parts = [`${name}: ${value.toFixed(value < 10 ? 2 : 1)} ${unit}`];
+  if (baseline !== undefined) parts.push(`baseline ${baseline}`);
+  if (target !== undefined) parts.push(`target ${target}`);
+  parts.push(ok ? 'PASS' : 'FAIL');
+  console.log(parts.join(' | '));
+  return ok;
+}

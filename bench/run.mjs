@@ -1,0 +1,9 @@
+// Runs every benchmark and prints one line per figure; exits 1 if a figure misses its target.
+import { run as sessionCreate } from './session-create.mjs';
+import { run as cliStartup } from './cli-startup.mjs';
+import { run as daemonScale } from './daemon-scale.mjs';
+
+console.log(`fbay benchmarks — node ${process.version}, ${new Date().toISOString()}`);
+const results = [];
+for (const bench of [sessionCreate, cliStartup, daemonScale]) results.push(await bench());
+process.exitCode = results.every(Boolean) ? 0 : 1;

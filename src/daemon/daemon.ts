@@ -1,0 +1,119 @@
+// Builds and runs one daemon: settings, boards, the engine, the API server on the Unix socket; stops it cleanly.
+import { rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { Health } from '../transport/protocol/api.js';
+import { assertSocketPathFits, type FbayPaths } from '../shared/paths.js';
+import { BoardRegistry } from './boards/board-registry.js';
+import { boardSource } from './board-source.js';
+import { systemClock, type Clock } from './engine/clock.js';
+import { LOCAL_ACCOUNT, SessionEngine } from './engine/session-engine.js';
+import { FileJournal } from './store/journal.js';
+import { Router } from './http/router.js';
+import { createApiServer } from './http/server.js';
+import { accountRoutes, healthRoutes } from './api/account.js';
+import { adminRoutes } from './api/admin.js';
+import { boardRoutes } from './api/boards.js';
+import { eventRoutes } from './api/events.js';
+import { sessionRoutes } from './api/sessions.js';
+import { SerialUpgrade } from './serial/serial-upgrade.js';
+import { SessionPorts } from './serial/session-ports.js';
+import { DaemonSettings } from './settings.js';
+import { ensurePrivateDir, listenPrivate, probeDaemon, writePidFile } from './runtime/socket-files.js';
+
+export interface DaemonOptions {
+  paths: FbayPaths;
+  log: (message: string) => void;
+  clock?: Clock;
+}
+
+export interface RunningDaemon {
+  engine: SessionEngine;
+  server: Server;
+  /** Resolves once the daemon has stopped (by API, signal or stop()). */
+  stopped: Promise<void>;
+  stop(keepSessions: boolean): Promise<void>;
+}
+
+export type StartResult = { running: RunningDaemon } | { alreadyRunning: Health };
+
+export async function startDaemon({ paths, log, clock = systemClock }: DaemonOptions): Promise<StartResult> {
+  assertSocketPathFits(paths.socket);
+  ensurePrivateDir(paths.runtimeDir);
+  ensurePrivateDir(paths.stateDir);
+  const other = await probeDaemon(paths.socket);
+  if (other) return { alreadyRunning: other };
+
+  const settings = new DaemonSettings(paths);
+  const registry = new BoardRegistry({ virtualBoards: settings.virtualBoards });
+  const ports = new SessionPorts(registry, log);
+  const socketUrl = `ws+unix://${paths.socket}:`;
+  const engine = new SessionEngine({
+    clock,
+    store: new FileJournal(paths.stateDir),
+    boards: boardSource(registry),
+    ports,
+    settings: () => settings.forEngine(),
+    wsUrlFor: (id) => `${socketUrl}/v1/sessions/${id}/serial`,
+  });
+  ports.bind(engine);
+  engine.restore();
+  registry.on('change', () => engine.boardsChanged());
+
+  const startedAt = Date.now();
+  let stopping: Promise<void> | null = null;
+  let markStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (markStopped = resolve));
+  const upgrade = new SerialUpgrade(engine, ports);
+
+  const stop = (keepSessions: boolean): Promise<void> => {
+    stopping ??= (async () => {
+      log(`stopping (${keepSessions ? 'keeping live sessions for the next start' : 'ending live sessions: host_shutdown'})`);
+      server.close();
+      engine.shutdown(keepSessions);
+      upgrade.close();
+      await ports.closeAll();
+      server.closeAllConnections();
+      rmSync(paths.socket, { force: true });
+      rmSync(paths.pidFile, { force: true });
+      markStopped();
+    })();
+    return stopping;
+  };
+
+  const router = new Router().add([
+    ...healthRoutes(() => ({ socket: paths.socket, listeners: [`unix:${paths.socket}`] }), startedAt),
+    ...accountRoutes(engine),
+    ...boardRoutes(engine, () => registry.list()),
+    ...sessionRoutes(engine),
+    ...eventRoutes(engine),
+    ...adminRoutes({
+      stop: (keep) => void stop(keep),
+      reload: (changed) => {
+        settings.reload();
+        registry.setVirtualCount(settings.virtualBoards);
+        engine.configureAccount(LOCAL_ACCOUNT, changed.includes('account.balance_credits'));
+        engine.boardsChanged();
+        log(`config reloaded (${changed.join(', ') || 'all'})`);
+      },
+    }),
+  ]);
+  const server = createApiServer({
+    router,
+    accountFor: () => LOCAL_ACCOUNT,
+    upgrade: (req, socket, head, account) => upgrade.handle(req, socket, head, account),
+    log,
+  });
+  try {
+    await listenPrivate(server, paths.socket);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'FBAY_RUNNING') {
+      engine.shutdown(true);
+      const health = await probeDaemon(paths.socket);
+      if (health) return { alreadyRunning: health };
+    }
+    throw err;
+  }
+  writePidFile(paths.pidFile);
+  log(`listening on ${paths.socket} (pid ${process.pid})`);
+  return { running: { engine, server, stopped, stop } };
+}

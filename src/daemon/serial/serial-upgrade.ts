@@ -1,0 +1,89 @@
+// WS /v1/sessions/{id}/serial: checks the session before upgrading, then hands the socket to its relay.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ApiError } from '../../transport/protocol/errors.js';
+import type { SessionEngine } from '../engine/session-engine.js';
+import { assertSessionId } from '../api/session-request.js';
+import type { SessionPorts } from './session-ports.js';
+import { VERSION } from '../../shared/version.js';
+
+const SERIAL_PATH = /^\/v1\/sessions\/([^/]+)\/serial\/?$/;
+export const PING_INTERVAL_MS = 10_000;
+export const SILENT_PEER_MS = 30_000;
+export const MAX_FRAME_BYTES = 1024 * 1024;
+
+function refuse(socket: Duplex, err: ApiError): void {
+  const body = JSON.stringify(err.toBody());
+  socket.end(
+    `HTTP/1.1 ${err.status} ${err.code}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `fbay-version: ${VERSION}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+export class SerialUpgrade {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  private readonly lastHeard = new WeakMap<WebSocket, number>();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    private readonly engine: SessionEngine,
+    private readonly ports: SessionPorts,
+  ) {
+    // One timer for every client: ping, and drop a peer silent for 30 s.
+    this.heartbeat = setInterval(() => this.beat(), PING_INTERVAL_MS);
+    this.heartbeat.unref();
+  }
+
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer, account: string): void {
+    const url = new URL(req.url ?? '/', 'http://fbay');
+    const m = SERIAL_PATH.exec(url.pathname);
+    try {
+      if (!m) throw new ApiError('not_found', `No WebSocket endpoint at ${url.pathname}; the serial console is /v1/sessions/{id}/serial.`);
+      const id = decodeURIComponent(m[1]!);
+      assertSessionId(id);
+      const s = this.engine.find(account, id);
+      if (s.state === 'ended') {
+        throw new ApiError('not_found', `Session ${id} has ended (${s.end_reason}). Create a new one with \`fbay session create\`.`, {
+          end_reason: s.end_reason,
+        });
+      }
+      if (s.state !== 'idle' && s.state !== 'active') {
+        throw new ApiError('session_conflict', `Session ${id} is ${s.state}: it has no board yet. Wait with \`fbay session wait ${id} --state idle\`.`);
+      }
+      const since = parseSince(url.searchParams.get('since'));
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        this.lastHeard.set(ws, Date.now());
+        ws.on('pong', () => this.lastHeard.set(ws, Date.now()));
+        ws.on('message', () => this.lastHeard.set(ws, Date.now()));
+        if (!this.ports.attach(id, ws, since)) ws.close(1011, 'session has no open port');
+      });
+    } catch (err) {
+      if (err instanceof ApiError) refuse(socket, err);
+      else throw err;
+    }
+  }
+
+  private beat(): void {
+    const now = Date.now();
+    for (const ws of this.wss.clients) {
+      if (now - (this.lastHeard.get(ws) ?? now) >= SILENT_PEER_MS) ws.terminate();
+      else ws.ping();
+    }
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+  }
+}
+
+function parseSince(raw: string | null): number | undefined {
+  if (raw === null) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) {
+    throw new ApiError('invalid_request', `since must be a byte offset (a whole number ≥ 0); got '${raw.slice(0, 32)}'.`);
+  }
+  return n;
+}

@@ -1,0 +1,34 @@
+// The daemon's view of config.json: read once at start and again on every reload, never per request.
+import { ConfigStore } from '../shared/config-store.js';
+import { tierTable, type FbayConfig } from '../shared/config-keys.js';
+import type { FbayPaths } from '../shared/paths.js';
+import type { EngineSettings } from './engine/session-engine.js';
+
+export class DaemonSettings {
+  private readonly store: ConfigStore;
+  private config: FbayConfig;
+  private engine: EngineSettings;
+
+  constructor(paths: FbayPaths) {
+    this.store = new ConfigStore(paths);
+    this.config = this.store.read();
+    this.engine = this.derive();
+  }
+
+  reload(): void {
+    this.config = this.store.read();
+    this.engine = this.derive();
+  }
+
+  get virtualBoards(): number {
+    return this.config.virtual_boards;
+  }
+
+  forEngine(): EngineSettings {
+    return this.engine;
+  }
+
+  private derive(): EngineSettings {
+    return { idle_timeout_s: this.config.idle_timeout_s, tiers: tierTable(this.config), account: this.config.account };
+  }
+}
