@@ -33,6 +33,7 @@ export interface EngineDeps {
 }
 
 export const LOCAL_ACCOUNT = 'local';
+const COMPACT_AFTER = 20_000;
 
 export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
   private readonly sessions = new Map<string, SessionRecord>();
@@ -42,8 +43,13 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
   private readonly allocator: BoardAllocator;
   readonly accounts: AccountBook;
 
+  /** Journal writes since the last compaction; past COMPACT_AFTER the journal is rewritten from memory. */
+  private appends = 0;
+
   constructor(private readonly deps: EngineDeps) {
     super();
+    // Every SSE stream and console subscribes: the count is the number of clients, not a leak.
+    this.setMaxListeners(0);
     this.scheduler = new DeadlineScheduler(deps.clock);
     this.timers = new SessionTimers(this.scheduler, {
       end: (s, reason, at) => this.finish(s, reason, at),
@@ -183,7 +189,7 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
     this.timers.disarm(s);
     const credits = creditsAt(s, at);
     const account = this.accounts.settle(s.account, credits);
-    this.deps.store.append([{ t: 'session', s }, { t: 'account', a: account }]);
+    this.persist([{ t: 'session', s }, { t: 'account', a: account }]);
     const session = this.view(s);
     this.emit('event', { type: 'state', session });
     this.meter(s);
@@ -229,8 +235,13 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
     this.armAccount(s.account);
   }
 
-  private changed(s: SessionRecord, extra: JournalRecord[] = []): void {
-    this.deps.store.append([{ t: 'session', s }, ...extra]);
+  private persist(records: JournalRecord[]): void {
+    this.deps.store.append(records);
+    if (++this.appends >= COMPACT_AFTER) this.compact();
+  }
+
+  private changed(s: SessionRecord): void {
+    this.persist([{ t: 'session', s }]);
     this.emit('event', { type: 'state', session: this.view(s) });
   }
 
@@ -277,7 +288,7 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
   /** Applies the owner's account settings; `force` re-applies a balance the user just set. */
   configureAccount(name: string, force = false): void {
     if (this.accounts.configure(name, this.deps.settings().account, force)) {
-      this.deps.store.append([{ t: 'account', a: this.accounts.get(name) }]);
+      this.persist([{ t: 'account', a: this.accounts.get(name) }]);
       this.armAccount(name);
     }
   }
@@ -316,8 +327,12 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
   compact(): void {
     const keep = this.deps.keepEnded ?? 1000;
     const ended = [...this.sessions.values()].filter((s) => !isLive(s.state));
-    for (const s of ended.slice(0, Math.max(0, ended.length - keep))) this.sessions.delete(s.id);
+    for (const s of ended.slice(0, Math.max(0, ended.length - keep))) {
+      this.sessions.delete(s.id);
+      if (s.idempotency_key) this.idempotency.forget(s.account, s.idempotency_key);
+    }
     this.deps.store.compact(this.sessions.values(), this.accounts.all());
+    this.appends = 0;
   }
 
   /** Stops every timer; unless `keepSessions`, ends every live session with host_shutdown first. */

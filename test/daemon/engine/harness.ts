@@ -18,7 +18,9 @@ export interface Harness {
   ports: PortOpener & { opened: string[]; closed: string[]; fail: string | null };
 }
 
-export function makeHarness(options: { boards?: number; settings?: Partial<EngineSettings>; store?: MemoryStore } = {}): Harness {
+export function makeHarness(
+  options: { boards?: number; settings?: Partial<EngineSettings>; store?: MemoryStore; keepEnded?: number } = {},
+): Harness {
   const boards: BoardInfo[] = Array.from({ length: options.boards ?? 2 }, (_, i) => ({
     id: `virtual-${i + 1}`,
     type: 'virtual',
@@ -54,6 +56,7 @@ export function makeHarness(options: { boards?: number; settings?: Partial<Engin
     ports,
     settings: () => settings,
     wsUrlFor: (id) => `ws+unix:///tmp/x.sock:/v1/sessions/${id}/serial`,
+    ...(options.keepEnded === undefined ? {} : { keepEnded: options.keepEnded }),
   });
   const events: EngineEvent[] = [];
   engine.on('event', (e) => events.push(e));

@@ -215,3 +215,22 @@ describe('session engine: restart from the journal', () => {
     expect(second.engine.view(second.engine.find('local', s.id))).toMatchObject({ state: 'idle', idle_deadline: at(130_000) });
   });
 });
+
+describe('session engine: history', () => {
+  beforeEach(useFakeClock);
+  afterEach(() => vi.useRealTimers());
+
+  it('keeps the newest ended sessions on compaction, and a forgotten idempotency key creates anew', async () => {
+    const h = makeHarness({ keepEnded: 2 });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = await h.engine.create('local', { board_type: 'virtual' }, `k${i}`);
+      ids.push(s.id);
+      h.engine.end('local', s.id);
+    }
+    h.engine.compact();
+    expect(h.engine.list('local', true).map((s) => s.id)).toEqual(ids.slice(1));
+    const again = await h.engine.create('local', { board_type: 'virtual' }, 'k0');
+    expect(ids).not.toContain(again.id);
+  });
+});
