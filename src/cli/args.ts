@@ -1,0 +1,73 @@
+// Turns the flags users type into API values, refusing bad ones with exit 2 and the value quoted (STYLE.md §8).
+import { parseDuration } from '../shared/duration.js';
+import { MAX_IDLE_TIMEOUT_S } from '../shared/config-keys.js';
+import { UserError } from '../shared/user-error.js';
+import { BOARD_SESSION_STATES, type BoardSessionState, type CreateSessionRequest, type Metadata } from '../transport/protocol/api.js';
+import { EXIT } from '../transport/protocol/errors.js';
+
+const usage = (message: string, next?: string) => new UserError(message, { exit: EXIT.usage, code: 'usage', ...(next ? { next } : {}) });
+
+/** `--metadata k=v`, repeatable; the value may be empty or contain '='; a later key wins. */
+export function parseMetadata(pairs: readonly string[]): Metadata {
+  const out: Metadata = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw usage(`--metadata must be KEY=VALUE; got '${pair}'.`, 'For example: --metadata ci_job=1234');
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+/** `--idle-timeout DUR` → whole seconds. */
+export function parseIdleTimeout(text: string): number {
+  const ms = parseDuration(text, '--idle-timeout');
+  if (ms < 1000 || ms % 1000 !== 0) {
+    throw usage(`--idle-timeout must be a whole number of seconds (like 30s or 5m); got '${text}'.`);
+  }
+  if (ms / 1000 > MAX_IDLE_TIMEOUT_S) throw usage(`--idle-timeout must be at most ${MAX_IDLE_TIMEOUT_S / 3600}h; got '${text}'.`);
+  return ms / 1000;
+}
+
+/** `--wait DUR` → the milliseconds the CLI waits, and `wait_s` for the API (whole seconds, rounded up). */
+export function parseWait(text: string): { ms: number; seconds: number } {
+  const ms = parseDuration(text, '--wait');
+  return { ms, seconds: Math.ceil(ms / 1000) };
+}
+
+export function parseMaxCredits(text: string): number {
+  const n = Number(text);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(text) || !(n > 0)) throw usage(`--max-credits must be a positive number; got '${text}'.`);
+  return n;
+}
+
+export function parseState(text: string): BoardSessionState {
+  if ((BOARD_SESSION_STATES as readonly string[]).includes(text)) return text as BoardSessionState;
+  throw usage(`--state must be one of ${BOARD_SESSION_STATES.join(', ')}; got '${text}'.`);
+}
+
+export interface CreateFlags {
+  board?: string;
+  boardId?: string;
+  wait?: string;
+  idleTimeout?: string;
+  maxCredits?: string;
+  metadata?: string[];
+}
+
+/** The flags of `session create` → the request body, and how long to wait for a board (when --wait). */
+export function createRequest(flags: CreateFlags): { request: CreateSessionRequest; waitMs: number | null } {
+  if (!flags.board === !flags.boardId) {
+    throw usage('Give exactly one of --board TYPE or --board-id ID.', 'For example: fbay session create --board virtual');
+  }
+  const request: CreateSessionRequest = flags.board ? { board_type: flags.board } : { board_id: flags.boardId! };
+  let waitMs: number | null = null;
+  if (flags.wait !== undefined) {
+    const wait = parseWait(flags.wait);
+    request.wait_s = wait.seconds;
+    waitMs = wait.ms;
+  }
+  if (flags.idleTimeout !== undefined) request.idle_timeout_s = parseIdleTimeout(flags.idleTimeout);
+  if (flags.maxCredits !== undefined) request.max_credits = parseMaxCredits(flags.maxCredits);
+  if (flags.metadata && flags.metadata.length > 0) request.metadata = parseMetadata(flags.metadata);
+  return { request, waitMs };
+}

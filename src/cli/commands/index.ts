@@ -1,0 +1,16 @@
+// The command registry: every command group, declared up front; their actions load what they need on first use.
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { registerAccount } from './account.js';
+import { registerBoards } from './boards.js';
+import { registerConfig } from './config.js';
+import { registerDaemon } from './daemon.js';
+import { registerSession } from './session.js';
+
+export function registerCommands(program: Command, ctx: CliContext): void {
+  registerSession(program, ctx);
+  registerBoards(program, ctx);
+  registerAccount(program, ctx);
+  registerDaemon(program, ctx);
+  registerConfig(program, ctx);
+}

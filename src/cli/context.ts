@@ -1,0 +1,21 @@
+// What every command gets from the entry point: where to print, the environment, and the Ctrl-C signal.
+import type { Command } from 'commander';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface CliContext {
+  io: Io;
+  env: NodeJS.ProcessEnv;
+  /** Aborted on Ctrl-C; long waits listen to it and clean up before the CLI exits 130. */
+  signal: AbortSignal;
+  /** The daemon entry to spawn; defaults to dist/daemon/main.js next to this build. Tests point it at a fake. */
+  daemonEntry?: string;
+}
+
+/** `--json` is a program option, so it works before or after the command name. */
+export function wantsJson(cmd: Command): boolean {
+  return cmd.optsWithGlobals<{ json?: boolean }>().json === true;
+}

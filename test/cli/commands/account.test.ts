@@ -1,0 +1,27 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Account } from '../../../src/transport/protocol/api.js';
+import { startFakeDaemon, type FakeDaemon } from '../helpers/fake-daemon.js';
+import { run } from '../helpers/io.js';
+
+let fake: FakeDaemon;
+beforeEach(async () => {
+  fake = await startFakeDaemon();
+});
+afterEach(() => fake.close());
+
+const ACCOUNT: Account = {
+  account: 'local',
+  tier: 'free',
+  balance_credits: 19.5,
+  credits_used_total: 0.5,
+  limits: { max_concurrent: 1, max_session_s: 600, initial_credits: 20 },
+};
+
+describe('fbay account', () => {
+  it('prints the account, or the object with --json', async () => {
+    fake.route('GET', '/v1/auth/me', { body: ACCOUNT });
+    const env = { FBAY_HOME: fake.home };
+    expect((await run(['account'], env)).stdout).toContain('balance   19.5 credits');
+    expect(JSON.parse((await run(['--json', 'account'], env)).stdout)).toEqual(ACCOUNT);
+  });
+});
