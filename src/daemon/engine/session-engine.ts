@@ -45,6 +45,8 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
 
   /** Journal writes since the last compaction; past COMPACT_AFTER the journal is rewritten from memory. */
   private appends = 0;
+  /** After shutdown nothing changes: a daemon stopping for a restart must not end what it keeps. */
+  private stopped = false;
 
   constructor(private readonly deps: EngineDeps) {
     super();
@@ -180,7 +182,7 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
   }
 
   private finish(s: SessionRecord, reason: EndReason, at: number): void {
-    if (s.state === 'ended') return;
+    if (s.state === 'ended' || this.stopped) return;
     assertTransition(s.id, s.state, 'ended');
     s.state = 'ended';
     s.ended_at = at;
@@ -211,7 +213,7 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
   /** The relay reports how many serial clients a session has: ≥1 makes it active, 0 makes it idle. */
   setClientCount(id: string, clients: number): void {
     const s = this.sessions.get(id);
-    if (!s || (s.state !== 'idle' && s.state !== 'active')) return;
+    if (!s || this.stopped || (s.state !== 'idle' && s.state !== 'active')) return;
     const next = clients > 0 ? 'active' : 'idle';
     if (s.state === next) return;
     assertTransition(s.id, s.state, next);
@@ -340,6 +342,7 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
     if (!keepSessions) {
       for (const s of this.sessions.values()) if (isLive(s.state)) this.finish(s, 'host_shutdown', this.now());
     }
+    this.stopped = true;
     this.scheduler.stop();
     this.deps.store.close();
   }

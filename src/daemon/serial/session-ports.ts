@@ -65,8 +65,10 @@ export class SessionPorts implements PortOpener {
     return true;
   }
 
+  /** Closes every port on daemon stop; the sessions are not ended by it (their boards were not lost). */
   async closeAll(): Promise<void> {
-    await Promise.allSettled([...this.relays.values()].map((r) => r.close(1001, 'daemon stopping')));
+    const relays = [...this.relays.values()];
     this.relays.clear();
+    await Promise.allSettled(relays.map((r) => r.close(1001, 'daemon stopping')));
   }
 }
