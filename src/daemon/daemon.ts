@@ -5,7 +5,7 @@ import type { Health } from '../transport/protocol/api.js';
 import { assertSocketPathFits, type FbayPaths } from '../shared/paths.js';
 import { BoardRegistry } from './boards/board-registry.js';
 import { boardSource } from './board-source.js';
-import { systemClock, type Clock } from './engine/clock.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 import { LOCAL_ACCOUNT, SessionEngine } from './engine/session-engine.js';
 import { FileJournal } from './store/journal.js';
 import { Router } from './http/router.js';

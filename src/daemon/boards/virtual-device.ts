@@ -3,18 +3,10 @@ import { appReady, bootBanner, type BootMode, type ResetCause } from './esp32s3-
 import { FloodSource } from './flood-pattern.js';
 import { OutputQueue } from './output-queue.js';
 import { VirtualShell, type ShellHost } from './virtual-shell.js';
+import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.js';
 
-export interface DeviceClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: DeviceClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+export type DeviceClock = Clock;
+export { systemClock };
 
 /**
  * A dev board's EN pin has an RC delay: the chip leaves reset a few ms after EN is released, and samples IO0 then.
@@ -36,7 +28,7 @@ export class VirtualDevice {
   #state: ChipState = 'running';
   #en = true;
   #io0 = true;
-  #pendingBoot: unknown = null;
+  #pendingBoot: TimerHandle | null = null;
   #bootedAt: number;
   #baudRate: number;
   #queue: OutputQueue | null = null;

@@ -1,5 +1,5 @@
 // One timer for every deadline in the daemon: a min-heap keyed by name, so 1,000 sessions cost no work per second.
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../../shared/clock.js';
 
 interface Entry {
   at: number;

@@ -6,7 +6,7 @@ import type { EngineEvent, MeterEvent } from '../../transport/protocol/events.js
 import type { TierConfig } from '../../shared/config-keys.js';
 import type { JournalRecord, SessionStore } from '../store/journal.js';
 import { AccountBook, type AccountSettings } from './accounts.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../../shared/clock.js';
 import { DeadlineScheduler } from './deadline-scheduler.js';
 import { IdempotencyIndex, requestHash } from './idempotency.js';
 import { assertTransition, isLive } from './lifecycle.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeadlineScheduler } from '../../../src/daemon/engine/deadline-scheduler.js';
-import { systemClock } from '../../../src/daemon/engine/clock.js';
+import { systemClock } from '../../../src/shared/clock.js';
 import { T0, useFakeClock } from './harness.js';
 
 describe('DeadlineScheduler', () => {

@@ -1,7 +1,7 @@
 // A session engine on fake boards, fake ports, an in-memory store and vitest's fake clock.
 import { vi } from 'vitest';
 import { SessionEngine, type EngineSettings } from '../../../src/daemon/engine/session-engine.js';
-import { systemClock } from '../../../src/daemon/engine/clock.js';
+import { systemClock } from '../../../src/shared/clock.js';
 import { MemoryStore } from '../../../src/daemon/store/journal.js';
 import type { BoardInfo, PortOpener } from '../../../src/daemon/engine/board-allocator.js';
 import type { EngineEvent } from '../../../src/transport/protocol/events.js';

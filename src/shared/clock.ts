@@ -1,4 +1,4 @@
-// Time as the engine sees it: injected, so the idle countdown and the meter are tested to the millisecond.
+// Time, injected: the idle countdown, the meter and the virtual boards are tested with fake timers to the millisecond.
 
 export interface TimerHandle {
   unref?(): unknown;
