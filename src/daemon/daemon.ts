@@ -1,5 +1,6 @@
 // Builds and runs one daemon: settings, boards, the engine, the API server on the Unix socket; stops it cleanly.
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { Health } from '../transport/protocol/api.js';
 import { assertSocketPathFits, type FbayPaths } from '../shared/paths.js';
@@ -17,6 +18,8 @@ import { eventRoutes } from './api/events.js';
 import { sessionRoutes } from './api/sessions.js';
 import { SerialUpgrade } from './serial/serial-upgrade.js';
 import { SessionPorts } from './serial/session-ports.js';
+import { TranscriptDir } from './serial/transcript.js';
+import { serialRoutes } from './api/serial.js';
 import { DaemonSettings } from './settings.js';
 import { ensurePrivateDir, listenPrivate, probeDaemon, writePidFile } from './runtime/socket-files.js';
 
@@ -45,7 +48,8 @@ export async function startDaemon({ paths, log, clock = systemClock }: DaemonOpt
 
   const settings = new DaemonSettings(paths);
   const registry = new BoardRegistry({ virtualBoards: settings.virtualBoards });
-  const ports = new SessionPorts(registry, log);
+  const transcripts = new TranscriptDir(join(paths.stateDir, 'sessions'));
+  const ports = new SessionPorts(registry, transcripts, log);
   const socketUrl = `ws+unix://${paths.socket}:`;
   const engine = new SessionEngine({
     clock,
@@ -57,6 +61,7 @@ export async function startDaemon({ paths, log, clock = systemClock }: DaemonOpt
   });
   ports.bind(engine);
   engine.restore();
+  transcripts.prune((id) => engine.ownerOf(id) !== undefined);
   registry.on('change', () => engine.boardsChanged());
 
   const startedAt = Date.now();
@@ -85,6 +90,7 @@ export async function startDaemon({ paths, log, clock = systemClock }: DaemonOpt
     ...accountRoutes(engine),
     ...boardRoutes(engine, () => registry.list()),
     ...sessionRoutes(engine),
+    ...serialRoutes(engine, ports, transcripts),
     ...eventRoutes(engine),
     ...adminRoutes({
       stop: (keep) => void stop(keep),

@@ -17,6 +17,10 @@ export interface SerialRelayOptions {
   ringBytes?: number;
   /** How much output may wait for one slow client before it is dropped for that client (default 4 MiB). */
   clientQueueBytes?: number;
+  /** Offset of the first byte this relay will see: where an earlier relay of the same session stopped. */
+  startOffset?: number;
+  /** Older output than the ring holds, e.g. from the on-disk transcript: bytes from `from` on, up to `to`, or fewer. */
+  history?: (from: number, to: number) => Buffer;
 }
 
 const toBuffer = (data: RawData): Buffer =>
@@ -29,13 +33,15 @@ export class SerialRelay extends EventEmitter {
   readonly #queueBytes: number;
   readonly #clients = new Set<RelayClient>();
   readonly #input: RelayInput;
+  readonly #history: SerialRelayOptions['history'];
   #closed = false;
   #portClosed = false;
 
   constructor(port: OpenedPort, options: SerialRelayOptions = {}) {
     super();
     this.#port = port;
-    this.#ring = new ByteRing(options.ringBytes ?? DEFAULT_RING_BYTES);
+    this.#ring = new ByteRing(options.ringBytes ?? DEFAULT_RING_BYTES, options.startOffset ?? 0);
+    this.#history = options.history;
     this.#queueBytes = options.clientQueueBytes ?? DEFAULT_CLIENT_QUEUE_BYTES;
     const stream = port.stream;
     this.#input = new RelayInput(stream, this.#queueBytes);
@@ -64,13 +70,24 @@ export class SerialRelay extends EventEmitter {
     ws.on('message', (data, isBinary) => this.#onClientMessage(client, data, isBinary));
     ws.on('close', () => this.#detach(client));
     ws.on('error', () => undefined); // 'close' follows
-    if (options.since !== undefined) {
-      const { lost, data } = this.#ring.since(options.since);
-      if (lost > 0) client.sendJson({ type: 'gap', lost_bytes: lost });
-      client.sendReplay(data);
-    }
+    if (options.since !== undefined) this.#replay(client, options.since);
     this.#clients.add(client);
     this.emit('clients', this.#clients.size);
+  }
+
+  /** What the client missed since `since`: older bytes from history when the ring no longer has them. */
+  #replay(client: RelayClient, since: number): void {
+    const { lost, data } = this.#ring.since(since);
+    let gone = lost;
+    if (lost > 0 && this.#history) {
+      const from = this.#ring.start - lost;
+      const older = this.#history(from, this.#ring.start);
+      client.sendReplay(older);
+      // History may stop short of the ring (a transcript capped in size): the bytes between are gone.
+      gone = lost - older.length;
+      if (gone > 0) client.sendJson({ type: 'gap', lost_bytes: gone });
+    } else if (gone > 0) client.sendJson({ type: 'gap', lost_bytes: gone });
+    client.sendReplay(data);
   }
 
   /** A text frame (JSON) to every client. */

@@ -67,6 +67,8 @@ export class SerialUpgrade {
   private beat(): void {
     const now = Date.now();
     for (const ws of this.wss.clients) {
+      // A socket the relay paused (the board is slower than the client's paste) cannot read pongs: not silent.
+      if (ws.isPaused) this.lastHeard.set(ws, now);
       if (now - (this.lastHeard.get(ws) ?? now) >= SILENT_PEER_MS) ws.terminate();
       else ws.ping();
     }

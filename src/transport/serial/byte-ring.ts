@@ -12,8 +12,13 @@ export class ByteRing {
   #size = 0;
   #end = 0;
 
-  constructor(readonly capacity: number) {
+  /** `startOffset`: the offset of the first byte this ring will see (a session resumed after a daemon restart). */
+  constructor(
+    readonly capacity: number,
+    startOffset = 0,
+  ) {
     if (!Number.isInteger(capacity) || capacity <= 0) throw new RangeError(`ring capacity must be a positive whole number; got ${capacity}`);
+    this.#end = startOffset;
   }
 
   /** Offset just past the last byte ever pushed: the total bytes seen. */
