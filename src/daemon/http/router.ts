@@ -48,10 +48,12 @@ export class Router {
   /** The handler and params for a request; `allowed` lists methods when only the method is wrong. */
   match(method: string, path: string): { handler: Handler; params: Record<string, string> } | { allowed: string[] } | null {
     const allowed: string[] = [];
+    // HEAD is GET without a body (node:http drops the body for HEAD itself).
+    const wanted = method === 'HEAD' ? 'GET' : method;
     for (const r of this.routes) {
       const m = r.regex.exec(path);
       if (!m) continue;
-      if (r.method !== method) {
+      if (r.method !== wanted) {
         allowed.push(r.method);
         continue;
       }
