@@ -1,9 +1,11 @@
-// The boards this host offers (virtual ones for now) and the way to open one's port without resetting it.
+// The boards this host offers (USB serial ports, config entries, virtual boards) and opening one without a reset.
 import { EventEmitter } from 'node:events';
 import { SerialPortStream } from '@serialport/stream';
 import { ApiError } from '../../transport/protocol/errors.js';
-import { boardType, knownBoardTypes } from './board-types.js';
-import { HostBinding, type SystemBindingLoader } from './host-binding.js';
+import { checkEntries, type BoardEntry } from './board-entries.js';
+import { boardType, knownBoardTypes, type ResetStyle } from './board-types.js';
+import { BoardDiscovery, type DiscoveryOptions } from './discovery/board-discovery.js';
+import { HostBinding, loadSystemBinding, type SystemBindingLoader } from './host-binding.js';
 import { PortControl } from './serial-control.js';
 import { VirtualBinding, isVirtualPath, virtualPath } from './virtual-binding.js';
 import type { DeviceClock } from './virtual-device.js';
@@ -16,8 +18,15 @@ export interface BoardRecord {
   vid: string | null;
   pid: string | null;
   serial_number: string | null;
+  manufacturer: string | null;
+  product: string | null;
+  /** USB topology (e.g. 1-1.4); null for virtual boards and ports without USB details. */
+  location: string | null;
   rate_credits_per_min: number;
   baud_rate: number;
+  /** How a reset drives the serial lines; null: no built-in sequence for this board. */
+  reset_style: ResetStyle | null;
+  /** False while a board that was seen (or is configured) is not plugged in: listed, state offline, not reservable. */
   online: boolean;
 }
 
@@ -38,8 +47,15 @@ export interface OpenedPort {
   close(): Promise<void>;
 }
 
+export type { BoardEntry } from './board-entries.js';
+export type { DiscoveryOptions } from './discovery/board-discovery.js';
+
 export interface BoardRegistryOptions {
   virtualBoards: number;
+  /** The `boards` config entries; see setEntries(). */
+  entries?: readonly BoardEntry[];
+  /** Real serial ports: found on USB and from entries, with hotplug. false: virtual boards only, nothing watched. */
+  discovery?: DiscoveryOptions | false;
   /** Tests: the virtual boards' clock and the reset sequences' sleep. */
   clock?: DeviceClock;
   sleep?: (ms: number) => Promise<void>;
@@ -51,23 +67,43 @@ export const MAX_VIRTUAL_BOARDS = 10_000;
 const VIRTUAL_READ_BYTES = 16 * 1024;
 const REAL_READ_BYTES = 64 * 1024;
 
+/**
+ * Emits 'change' when a board comes or goes, goes offline or back online, or moves to another path. list() is
+ * synchronous and cheap (the API calls it per request): scans happen on events and on one timer, never in list().
+ */
 export class BoardRegistry extends EventEmitter {
   readonly #virtual: VirtualBinding;
   readonly #binding: HostBinding;
   readonly #sleep: ((ms: number) => Promise<void>) | undefined;
+  readonly #discovery: BoardDiscovery | null = null;
+  #virtualRecords: BoardRecord[] = [];
   #records: BoardRecord[] = [];
   #byId = new Map<string, BoardRecord>();
 
   constructor(options: BoardRegistryOptions) {
     super();
     const count = checkCount(options.virtualBoards);
+    const entries = checkEntries(options.entries ?? []);
     this.#virtual = new VirtualBinding({ count, ...(options.clock ? { clock: options.clock } : {}) });
-    this.#binding = new HostBinding(this.#virtual, options.loadSystemBinding);
+    const loadSystem = options.loadSystemBinding ?? loadSystemBinding;
+    this.#binding = new HostBinding(this.#virtual, loadSystem);
     this.#sleep = options.sleep;
-    this.#rebuild();
+    const discovery = options.discovery ?? {};
+    if (discovery) {
+      this.#discovery = new BoardDiscovery({
+        systemList: async () => (await loadSystem()).list(),
+        ...discovery,
+        entries,
+        onChange: () => {
+          this.#rebuild();
+          this.emit('change');
+        },
+      });
+    }
+    this.#rebuildVirtual();
   }
 
-  /** Stable order: virtual-1, virtual-2, … */
+  /** Real boards first (config entries in their order, then discovered ones by id), then virtual-1, virtual-2, … */
   list(): BoardRecord[] {
     return [...this.#records];
   }
@@ -88,20 +124,40 @@ export class BoardRegistry extends EventEmitter {
     const count = checkCount(n);
     if (count === this.#virtual.count) return;
     this.#virtual.setCount(count);
-    this.#rebuild();
+    this.#rebuildVirtual();
     this.emit('change');
+  }
+
+  /** The `boards` config entries, without a restart. Throws a RangeError naming a bad entry, changing nothing. */
+  setEntries(entries: readonly BoardEntry[]): void {
+    this.#discovery?.setEntries(checkEntries(entries));
+  }
+
+  /** Scans now rather than at the next event or tick. */
+  refresh(): void {
+    this.#discovery?.refresh();
+  }
+
+  /** Stops watching for hotplug. Open ports stay open. */
+  close(): void {
+    this.#discovery?.close();
   }
 
   async open(id: string): Promise<OpenedPort> {
     const board = this.#byId.get(id);
     if (!board) throw new ApiError('not_found', `No board '${id}' on this host; \`fbay boards\` lists them.`);
     if (!board.online) throw new ApiError('no_board_available', `Board '${id}' is offline.`);
+    const virtual = isVirtualPath(board.path);
     const stream = new SerialPortStream({
       binding: this.#binding,
       path: board.path,
       baudRate: board.baud_rate,
       autoOpen: false,
-      highWaterMark: isVirtualPath(board.path) ? VIRTUAL_READ_BYTES : REAL_READ_BYTES,
+      highWaterMark: virtual ? VIRTUAL_READ_BYTES : REAL_READ_BYTES,
+      // The kernel raises DTR and RTS together on open (no edge between them: neither auto-reset circuit fires).
+      // bindings-cpp's default hupcl drops both on close, so the next open would raise them again: an Arduino's
+      // DTR capacitor resets it on that edge. Without hupcl the lines stay up between sessions and no open moves them.
+      ...(virtual ? {} : { hupcl: false }),
     });
     // Errors also surface as 'close' (a disconnect) or through callbacks; an unheard 'error' must not crash the daemon.
     stream.on('error', () => undefined);
@@ -114,7 +170,7 @@ export class BoardRegistry extends EventEmitter {
     return { board, stream, control, close };
   }
 
-  #rebuild(): void {
+  #rebuildVirtual(): void {
     const type = boardType('virtual')!;
     const records: BoardRecord[] = [];
     for (let n = 1; n <= this.#virtual.count; n++) {
@@ -127,14 +183,23 @@ export class BoardRegistry extends EventEmitter {
           vid: null,
           pid: null,
           serial_number: null,
+          manufacturer: null,
+          product: null,
+          location: null,
           rate_credits_per_min: type.rate_credits_per_min,
           baud_rate: type.default_baud,
+          reset_style: type.reset_style,
           online: true,
         }),
       );
     }
-    this.#records = records;
-    this.#byId = new Map(records.map((r) => [r.id, r]));
+    this.#virtualRecords = records;
+    this.#rebuild();
+  }
+
+  #rebuild(): void {
+    this.#records = [...(this.#discovery?.records ?? []), ...this.#virtualRecords];
+    this.#byId = new Map(this.#records.map((r) => [r.id, r]));
   }
 }
 

@@ -24,7 +24,8 @@ export class HostBinding implements BindingInterface {
     try {
       real = await (await this.#systemBinding()).list();
     } catch {
-      // bindings-cpp's Linux list() spawns udevadm and rejects with ENOENT where there is none; a /sys fallback comes later.
+      // bindings-cpp's Linux list() spawns udevadm and rejects with ENOENT where there is none. Board discovery does
+      // not come through here: it reads sysfs (discovery/sysfs-lister.ts).
     }
     return [...real, ...(await this.virtual.list())];
   }
