@@ -5,6 +5,8 @@ import type { Server } from 'node:http';
 import type { Health } from '../transport/protocol/api.js';
 import { assertSocketPathFits, type FbayPaths } from '../shared/paths.js';
 import { BoardRegistry } from './boards/board-registry.js';
+import { checkEntries } from './boards/board-entries.js';
+import type { BoardEntryConfig } from '../shared/config-keys.js';
 import { boardSource } from './board-source.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { LOCAL_ACCOUNT, SessionEngine } from './engine/session-engine.js';
@@ -47,7 +49,7 @@ export async function startDaemon({ paths, log, clock = systemClock }: DaemonOpt
   if (other) return { alreadyRunning: other };
 
   const settings = new DaemonSettings(paths);
-  const registry = new BoardRegistry({ virtualBoards: settings.virtualBoards });
+  const registry = new BoardRegistry({ virtualBoards: settings.virtualBoards, entries: validEntries(settings.boards, log) });
   const transcripts = new TranscriptDir(join(paths.stateDir, 'sessions'));
   const ports = new SessionPorts(registry, transcripts, log);
   const socketUrl = `ws+unix://${paths.socket}:`;
@@ -75,6 +77,7 @@ export async function startDaemon({ paths, log, clock = systemClock }: DaemonOpt
       log(`stopping (${keepSessions ? 'keeping live sessions for the next start' : 'ending live sessions: host_shutdown'})`);
       server.close();
       engine.shutdown(keepSessions);
+      registry.close();
       upgrade.close();
       await ports.closeAll();
       server.closeAllConnections();
@@ -97,6 +100,11 @@ export async function startDaemon({ paths, log, clock = systemClock }: DaemonOpt
       reload: (changed) => {
         settings.reload();
         registry.setVirtualCount(settings.virtualBoards);
+        try {
+          registry.setEntries(settings.boards);
+        } catch (err) {
+          log(`config: the boards list is invalid, keeping the previous one: ${(err as Error).message}`);
+        }
         engine.configureAccount(LOCAL_ACCOUNT, changed.includes('account.balance_credits'));
         engine.boardsChanged();
         log(`config reloaded (${changed.join(', ') || 'all'})`);
@@ -122,4 +130,15 @@ export async function startDaemon({ paths, log, clock = systemClock }: DaemonOpt
   writePidFile(paths.pidFile);
   log(`listening on ${paths.socket} (pid ${process.pid})`);
   return { running: { engine, server, stopped, stop } };
+}
+
+/** A bad `boards` list in config.json must not keep the daemon from starting: it starts without those entries. */
+function validEntries(entries: BoardEntryConfig[], log: (message: string) => void): BoardEntryConfig[] {
+  try {
+    checkEntries(entries);
+    return entries;
+  } catch (err) {
+    log(`config: ignoring the boards list: ${(err as Error).message}. Fix it with \`fbay boards remove\` / \`fbay boards add\`.`);
+    return [];
+  }
 }

@@ -1,6 +1,6 @@
 // The daemon's view of config.json: read once at start and again on every reload, never per request.
 import { ConfigStore } from '../shared/config-store.js';
-import { tierTable, type FbayConfig } from '../shared/config-keys.js';
+import { tierTable, type BoardEntryConfig, type FbayConfig } from '../shared/config-keys.js';
 import type { FbayPaths } from '../shared/paths.js';
 import type { EngineSettings } from './engine/session-engine.js';
 
@@ -24,11 +24,26 @@ export class DaemonSettings {
     return this.config.virtual_boards;
   }
 
+  get boards(): BoardEntryConfig[] {
+    return this.config.boards;
+  }
+
+  /** Writes the `boards` list back to config.json (fbay boards add/remove go through the daemon). */
+  saveBoards(boards: BoardEntryConfig[]): void {
+    this.store.set('boards', boards);
+    this.reload();
+  }
+
   forEngine(): EngineSettings {
     return this.engine;
   }
 
   private derive(): EngineSettings {
-    return { idle_timeout_s: this.config.idle_timeout_s, tiers: tierTable(this.config), account: this.config.account };
+    return {
+      idle_timeout_s: this.config.idle_timeout_s,
+      board_grace_s: this.config.board_grace_s,
+      tiers: tierTable(this.config),
+      account: this.config.account,
+    };
   }
 }

@@ -18,9 +18,24 @@ export const DEFAULT_TIERS: Record<string, TierConfig> = {
   local: { max_concurrent: 1, max_session_s: null, initial_credits: null },
 };
 
+/** A `boards` entry (written by `fbay boards add`): a board named by serial number or path. Checked by the daemon. */
+export interface BoardEntryConfig {
+  name: string;
+  type: string;
+  path?: string;
+  serial_number?: string;
+  baud?: number;
+  rate_credits_per_min?: number;
+  /** Reset sequences in esptool's notation (D0|R1|W0.1|…), for boards without a built-in one. */
+  reset_hard?: string;
+  reset_bootloader?: string;
+}
+
 export interface FbayConfig {
   virtual_boards: number;
   idle_timeout_s: number;
+  board_grace_s: number;
+  boards: BoardEntryConfig[];
   account: { tier: string; balance_credits?: number | null };
   tiers: Record<string, Partial<TierConfig>>;
 }
@@ -28,6 +43,8 @@ export interface FbayConfig {
 export const DEFAULT_CONFIG: FbayConfig = {
   virtual_boards: 2,
   idle_timeout_s: 30,
+  board_grace_s: 5,
+  boards: [],
   account: { tier: 'local' },
   tiers: {},
 };
@@ -69,6 +86,7 @@ interface KeySpec {
 export const CONFIG_KEYS: KeySpec[] = [
   { pattern: /^virtual_boards$/, parse: intIn(0, 10_000), describe: 'number of virtual boards the daemon hosts' },
   { pattern: /^idle_timeout_s$/, parse: intIn(1, MAX_IDLE_TIMEOUT_S), describe: 'default idle timeout of a session, seconds' },
+  { pattern: /^board_grace_s$/, parse: intIn(0, 300), describe: 'how long a session survives its board re-enumerating, seconds' },
   { pattern: /^account\.tier$/, parse: tierName, describe: "the local owner account's tier" },
   { pattern: /^account\.balance_credits$/, parse: credits, describe: "the local account's balance; 'none' = unmetered" },
   { pattern: /^tiers\.[a-z][a-z0-9_]{0,31}\.max_concurrent$/, parse: intIn(1, 10_000), describe: 'concurrent sessions' },

@@ -26,28 +26,55 @@ export interface SerialRelayOptions {
 const toBuffer = (data: RawData): Buffer =>
   Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 
-/** Events: 'clients' (count) when a client attaches or detaches; 'data' (chunk) for each piece of board output; 'close'. */
+/**
+ * Events: 'clients' (count) when a client attaches or detaches; 'data' (chunk) for each piece of board output;
+ * 'port-lost' (error) when the port goes away under the relay — clients stay attached until the owner either
+ * `replacePort()`s (the board came back) or `close()`s; 'close' once the relay has closed.
+ */
 export class SerialRelay extends EventEmitter {
-  readonly #port: OpenedPort;
+  #port: OpenedPort;
   readonly #ring: ByteRing;
   readonly #queueBytes: number;
   readonly #clients = new Set<RelayClient>();
-  readonly #input: RelayInput;
+  #input: RelayInput;
   readonly #history: SerialRelayOptions['history'];
   #closed = false;
-  #portClosed = false;
+  #portLost = false;
+  /** Clients already told that their input is dropped while the board is away. */
+  readonly #toldLost = new Set<RelayClient>();
 
   constructor(port: OpenedPort, options: SerialRelayOptions = {}) {
     super();
-    this.#port = port;
     this.#ring = new ByteRing(options.ringBytes ?? DEFAULT_RING_BYTES, options.startOffset ?? 0);
     this.#history = options.history;
     this.#queueBytes = options.clientQueueBytes ?? DEFAULT_CLIENT_QUEUE_BYTES;
+    this.#port = port;
+    this.#input = this.#bind(port);
+  }
+
+  /** The board is back (re-enumerated, replugged): output and input flow through its new port, offsets continue. */
+  replacePort(port: OpenedPort): void {
+    if (this.#closed) {
+      void port.close();
+      return;
+    }
+    this.#input.releaseAll();
+    this.#port = port;
+    this.#input = this.#bind(port);
+    this.#portLost = false;
+    this.#toldLost.clear();
+  }
+
+  get portLost(): boolean {
+    return this.#portLost;
+  }
+
+  #bind(port: OpenedPort): RelayInput {
     const stream = port.stream;
-    this.#input = new RelayInput(stream, this.#queueBytes);
     stream.on('data', (chunk: Buffer) => this.#onBoardData(chunk));
     stream.on('error', (err: Error) => this.broadcast({ type: 'error', code: 'internal_error', error: `Serial port error on ${port.board.path}: ${err.message}` }));
-    stream.on('close', (err: Error | null) => this.#onPortClosed(err));
+    stream.on('close', (err: Error | null) => this.#onPortClosed(port, err));
+    return new RelayInput(stream, this.#queueBytes);
   }
 
   get clientCount(): number {
@@ -98,11 +125,13 @@ export class SerialRelay extends EventEmitter {
 
   /** Closes every client, then the port. */
   async close(code = 1000, reason = ''): Promise<void> {
-    if (!this.#closed) {
+    const first = !this.#closed;
+    if (first) {
       this.#closed = true;
       this.#closeClients(code, reason);
     }
     await this.#port.close();
+    if (first) this.emit('close');
   }
 
   #onBoardData(chunk: Buffer): void {
@@ -115,7 +144,8 @@ export class SerialRelay extends EventEmitter {
   #onClientMessage(client: RelayClient, data: RawData, isBinary: boolean): void {
     if (this.#closed) return;
     try {
-      if (isBinary) this.#input.write(client, toBuffer(data));
+      if (this.#portLost) this.#dropWhileLost(client);
+      else if (isBinary) this.#input.write(client, toBuffer(data));
       else this.#control(client, toBuffer(data).toString('utf8'));
     } catch (err) {
       client.sendJson({ type: 'error', code: 'internal_error', error: `Could not handle that frame: ${(err as Error).message}` });
@@ -140,19 +170,18 @@ export class SerialRelay extends EventEmitter {
     if (!this.#closed) this.emit('clients', this.#clients.size);
   }
 
-  #onPortClosed(err: Error | null): void {
-    // A stream destroyed after a failed write emits 'close' a second time.
-    if (this.#portClosed) return;
-    this.#portClosed = true;
-    if (this.#closed) {
-      this.emit('close', err);
-      return;
-    }
-    this.#closed = true;
-    const why = err ? `: ${err.message}` : '';
-    this.broadcast({ type: 'error', code: 'upstream_unavailable', error: `The board's serial port (${this.#port.board.path}) closed${why}.` });
-    this.#closeClients(1011, 'serial port closed');
-    this.emit('close', err);
+  #dropWhileLost(client: RelayClient): void {
+    if (this.#toldLost.has(client)) return;
+    this.#toldLost.add(client);
+    client.sendJson({ type: 'error', code: 'upstream_unavailable', error: 'The board is disconnected: input is dropped until it is back.' });
+  }
+
+  #onPortClosed(port: OpenedPort, err: Error | null): void {
+    // A stream destroyed after a failed write emits 'close' a second time; a replaced port's close is old news.
+    if (port !== this.#port || this.#portLost || this.#closed) return;
+    this.#portLost = true;
+    this.#input.releaseAll();
+    this.emit('port-lost', err);
   }
 
   #closeClients(code: number, reason: string): void {

@@ -210,17 +210,25 @@ describe('SerialRelay', () => {
     expect(a.errors()[0]?.code).toBe('payload_too_large');
   });
 
-  it('tells clients and closes them when the port goes away', async () => {
+  it('keeps clients through a lost port, drops their input meanwhile, and carries on with the replacement port', async () => {
     const { registry, relay, connect } = await rig();
     const a = await connect();
-    const closed = new Promise((resolve) => relay.once('close', resolve));
+    const lost = new Promise((resolve) => relay.once('port-lost', resolve));
     registry.setVirtualCount(0); // unplugs virtual-1
-    const { code } = await a.closed;
-    expect(code).toBe(1011);
-    expect(a.errors()).toEqual([{ type: 'error', code: 'upstream_unavailable', error: expect.stringContaining('virtual:1 was unplugged') }]);
-    expect(await closed).toMatchObject({ disconnected: true });
-    const late = await connect();
-    expect((await late.closed).code).toBe(1011);
+    expect(await lost).toMatchObject({ disconnected: true });
+    expect(relay.portLost).toBe(true);
+    a.send(Buffer.from('typed while away\r'));
+    a.send(Buffer.from('and again\r'));
+    await a.until((c) => c.errors().length === 1);
+    expect(a.errors()[0]).toMatchObject({ code: 'upstream_unavailable', error: expect.stringContaining('dropped until it is back') });
+    const before = relay.offset;
+    registry.setVirtualCount(1); // the same board re-enumerates
+    relay.replacePort(await registry.open('virtual-1'));
+    a.send(Buffer.from('echo welcome-back\r'));
+    await a.until((c) => /welcome-back[\s\S]*welcome-back/.test(c.text()));
+    expect(relay.offset).toBeGreaterThan(before);
+    expect(a.text()).not.toContain('typed while away');
+    expect(a.errors()).toHaveLength(1);
   });
 
   it('broadcasts control messages and closes every client, then the port, on close()', async () => {

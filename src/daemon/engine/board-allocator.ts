@@ -27,6 +27,8 @@ export interface PortOpener {
 
 export interface AllocatorHooks {
   started(s: SessionRecord): void;
+  /** A started session's port opened again (after a daemon restart). */
+  reopened(s: SessionRecord): void;
   failed(s: SessionRecord, reason: EndReason, at: number): void;
   changed(s: SessionRecord): void;
   now(): number;
@@ -82,6 +84,8 @@ export class BoardAllocator {
     assertTransition(s.id, s.state, 'allocating');
     s.state = 'allocating';
     s.board_id = board.id;
+    // Boards of one type may differ in rate (config entries): the meter uses the board actually given.
+    s.rate_credits_per_min = board.rate_credits_per_min;
     s.wait_until = null;
     this.holders.set(board.id, s.id);
     this.hooks.changed(s);
@@ -93,6 +97,7 @@ export class BoardAllocator {
       () => {
         if (s.state === 'allocating') this.hooks.started(s);
         else if (s.state === 'ended') this.ports.close(s.id); // ended while the port was opening
+        else this.hooks.reopened(s);
       },
       (err: unknown) => {
         if (this.awaiting.has(s.id)) this.failures.set(s.id, err instanceof Error ? err.message : String(err));

@@ -17,6 +17,8 @@ import { BoardAllocator, type BoardSource, type PortOpener } from './board-alloc
 
 export interface EngineSettings {
   idle_timeout_s: number;
+  /** How long a session keeps its reservation while its board is unplugged or re-enumerating. */
+  board_grace_s: number;
   tiers: Record<string, TierConfig>;
   account: AccountSettings;
 }
@@ -60,7 +62,9 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
     this.accounts = new AccountBook(() => deps.settings().tiers);
     this.allocator = new BoardAllocator(deps.boards, deps.ports, {
       started: (s) => this.started(s),
-      failed: (s, reason, at) => this.finish(s, reason, at),
+      reopened: (s) => this.boardBack(s.id),
+      // A started session whose board does not open (after a restart) gets the grace a vanished board gets.
+      failed: (s, reason, at) => (reason === 'board_lost' ? this.boardMissing(s.id) : this.finish(s, reason, at)),
       changed: (s) => this.changed(s),
       now: () => deps.clock.now(),
     });
@@ -75,7 +79,11 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
   view(s: SessionRecord): Session {
     const expires = [capInstant(s), s.max_credits === null ? null : instantReaching(s, s.max_credits)]
       .filter((t): t is number => t !== null);
-    return toApiSession(s, this.now(), this.deps.wsUrlFor(s.id), expires.length ? Math.min(...expires) : null);
+    return toApiSession(s, this.now(), this.deps.wsUrlFor(s.id), expires.length ? Math.min(...expires) : null, this.graceDeadline(s));
+  }
+
+  private graceDeadline(s: SessionRecord): number | null {
+    return s.board_lost_at == null ? null : s.board_lost_at + this.deps.settings().board_grace_s * 1000;
   }
 
   /** The session if `account` may see it; 404 otherwise, so ids never leak across accounts. */
@@ -202,10 +210,22 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
     this.allocator.drainQueue();
   }
 
-  /** The board's port closed under a live session. */
-  boardLost(id: string): void {
+  /** The board's port went away under a live session: it keeps the board for the grace window. */
+  boardMissing(id: string): void {
     const s = this.sessions.get(id);
-    if (s && isLive(s.state)) this.finish(s, 'board_lost', this.now());
+    if (!s || this.stopped || !isLive(s.state) || s.board_lost_at != null) return;
+    s.board_lost_at = this.now();
+    this.timers.armGrace(s, this.graceDeadline(s)!);
+    this.changed(s);
+  }
+
+  /** The board came back within the grace window and its port is open again. */
+  boardBack(id: string): void {
+    const s = this.sessions.get(id);
+    if (!s || this.stopped || !isLive(s.state) || s.board_lost_at == null) return;
+    s.board_lost_at = null;
+    this.timers.disarmGrace(s);
+    this.changed(s);
   }
 
   // ——— clients come and go ———
@@ -319,6 +339,7 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
       }
       this.allocator.restore(s);
       this.timers.arm(s);
+      if (s.board_lost_at != null) this.timers.armGrace(s, this.graceDeadline(s)!);
     }
     for (const a of this.accounts.all()) this.armAccount(a.name);
     this.compact();

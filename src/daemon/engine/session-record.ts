@@ -16,6 +16,8 @@ export interface SessionRecord extends Metered {
   idle_timeout_s: number;
   /** When the session last became idle (no serial client); null while active or not started. */
   idle_since: number | null;
+  /** When the board's port went away; the session survives that for the re-enumeration grace. */
+  board_lost_at?: number | null;
   /** A pending session gives up waiting for a board at this instant. */
   wait_until: number | null;
   /** The tier's cap on a session's length, fixed at create. */
@@ -46,7 +48,13 @@ export function idleDeadline(s: SessionRecord): number | null {
   return s.state === 'idle' && s.idle_since !== null ? s.idle_since + s.idle_timeout_s * 1000 : null;
 }
 
-export function toApiSession(s: SessionRecord, now: number, wsUrl: string | null, expiresAt: number | null): Session {
+export function toApiSession(
+  s: SessionRecord,
+  now: number,
+  wsUrl: string | null,
+  expiresAt: number | null,
+  graceDeadline: number | null,
+): Session {
   const live = s.state !== 'ended';
   return {
     id: s.id,
@@ -61,6 +69,8 @@ export function toApiSession(s: SessionRecord, now: number, wsUrl: string | null
     end_reason: s.end_reason,
     idle_timeout_s: s.idle_timeout_s,
     idle_deadline: iso(idleDeadline(s)),
+    board_missing_since: live ? iso(s.board_lost_at ?? null) : null,
+    grace_deadline: live ? iso(graceDeadline) : null,
     expires_at: live ? iso(expiresAt) : null,
     credits_used: roundCredits(creditsAt(s, now)),
     max_credits: s.max_credits,

@@ -31,6 +31,15 @@ export class SessionTimers {
     this.deadline(s, 'budget', budget, 'credits_exhausted', 'credits_low', CREDITS_LOW_MS);
   }
 
+  /** A missing board ends the session with board_lost unless it is back (disarmGrace) by `at`. */
+  armGrace(s: SessionRecord, at: number): void {
+    this.scheduler.schedule(`${s.id}:grace`, at, (when) => this.hooks.end(s, 'board_lost', when));
+  }
+
+  disarmGrace(s: SessionRecord): void {
+    this.scheduler.cancel(`${s.id}:grace`);
+  }
+
   armIdle(s: SessionRecord): void {
     this.deadline(s, 'idle', idleDeadline(s), 'idle_timeout', 'idle_warning', IDLE_WARNING_MS);
   }

@@ -16,10 +16,15 @@ const toClient: { [K in EngineEvent['type']]: (e: Extract<EngineEvent, { type: K
   meter: () => null,
 };
 
+const REOPEN_RETRY_MS = 250;
+
 interface LiveLine {
+  boardId: string;
   port: OpenedPort;
   relay: SerialRelay;
   transcript: Transcript;
+  /** A reopen of a returned board is under way. */
+  reopening: boolean;
 }
 
 export class SessionPorts implements PortOpener {
@@ -30,7 +35,9 @@ export class SessionPorts implements PortOpener {
     private readonly registry: BoardRegistry,
     private readonly transcripts: TranscriptDir,
     private readonly log: (message: string) => void,
-  ) {}
+  ) {
+    registry.on('change', () => this.reopenReturned());
+  }
 
   /** Connects to the engine once both exist (the engine needs this opener to be built). */
   bind(engine: SessionEngine): void {
@@ -47,17 +54,41 @@ export class SessionPorts implements PortOpener {
     // Offsets continue where the transcript ends, so a session resumed after a restart keeps its numbering.
     const transcript = this.transcripts.open(sessionId);
     const relay = new SerialRelay(port, { startOffset: transcript.length, history: (from, to) => transcript.read(from, to) });
-    const line = { port, relay, transcript };
+    const line: LiveLine = { boardId, port, relay, transcript, reopening: false };
     this.lines.set(sessionId, line);
     relay.on('data', (chunk: Buffer) => transcript.append(chunk));
     relay.on('clients', (count: number) => this.engine?.setClientCount(sessionId, count));
-    // The port went away under the session (a board removed): no re-enumeration grace yet, so it ends now.
-    relay.on('close', () => {
+    // Unplugged, or re-enumerating (a native-USB ESP32-S3 does on every reset): the session waits out the grace.
+    relay.on('port-lost', (err: Error | null) => {
       if (this.lines.get(sessionId) !== line) return;
-      this.lines.delete(sessionId);
-      transcript.close();
-      this.engine?.boardLost(sessionId);
+      this.log(`session ${sessionId}: board ${boardId} went away${err ? ` (${err.message})` : ''}; holding it for the grace window`);
+      this.engine?.boardMissing(sessionId);
+      this.reopenReturned();
     });
+  }
+
+  /** Reopens the port of every session whose board has come back online, and carries the session on. */
+  private reopenReturned(): void {
+    for (const [sessionId, line] of this.lines) {
+      if (!line.relay.portLost || line.reopening || !this.registry.get(line.boardId)?.online) continue;
+      line.reopening = true;
+      this.registry.open(line.boardId).then(
+        (port) => {
+          line.reopening = false;
+          if (this.lines.get(sessionId) !== line) return void port.close();
+          line.port = port;
+          line.relay.replacePort(port);
+          this.log(`session ${sessionId}: board ${line.boardId} is back`);
+          this.engine?.boardBack(sessionId);
+        },
+        (err: unknown) => {
+          line.reopening = false;
+          this.log(`session ${sessionId}: board ${line.boardId} is listed again but did not open: ${String(err)}`);
+          // A freshly enumerated device can refuse an open for a moment; try again while the grace lasts.
+          if (this.lines.get(sessionId) === line) setTimeout(() => this.reopenReturned(), REOPEN_RETRY_MS).unref();
+        },
+      );
+    }
   }
 
   close(sessionId: string): void {

@@ -33,6 +33,9 @@ export interface Session {
   end_reason: EndReason | null;
   idle_timeout_s: number;
   idle_deadline: string | null;
+  /** Set while the board is unplugged or re-enumerating: the session ends with board_lost if it is not back by grace_deadline. */
+  board_missing_since: string | null;
+  grace_deadline: string | null;
   /** When a capped tier or a max_credits budget will end the session, if nothing else does first. */
   expires_at: string | null;
   credits_used: number;

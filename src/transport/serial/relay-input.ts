@@ -40,6 +40,14 @@ export class RelayInput {
     }
   }
 
+  /** The port is gone: held input is dropped and every paused client reads again (its input is dropped too). */
+  releaseAll(): void {
+    this.#held = [];
+    this.#heldBytes = 0;
+    for (const client of this.#paused) client.ws.resume();
+    this.#paused.clear();
+  }
+
   forget(client: RelayClient): void {
     this.#paused.delete(client);
   }

@@ -15,6 +15,8 @@ export function aSession(overrides: Partial<Session> = {}): Session {
     end_reason: null,
     idle_timeout_s: 30,
     idle_deadline: '2030-01-01T00:00:31.000Z',
+    board_missing_since: null,
+    grace_deadline: null,
     expires_at: null,
     credits_used: 1,
     max_credits: null,

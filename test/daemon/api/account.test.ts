@@ -38,14 +38,14 @@ describe('account and meter', () => {
 });
 
 describe('config reload', () => {
-  it('shrinking virtual_boards unplugs a reserved board: its session ends with board_lost', async () => {
+  it('shrinking virtual_boards unplugs a reserved board: with no grace its session ends with board_lost', async () => {
     h = makeHome();
-    h.writeConfig({ virtual_boards: 1 });
+    h.writeConfig({ virtual_boards: 1, board_grace_s: 0 });
     d = await spawnDaemon(h.home);
     const s = (await api(h.socket, 'POST', '/v1/sessions', { board_type: 'virtual' })).body;
     const ended = nextEvent(h.socket, (type) => type === 'ended', `?session=${s.id}`);
     await ended.ready;
-    h.writeConfig({ virtual_boards: 0 });
+    h.writeConfig({ virtual_boards: 0, board_grace_s: 0 });
     await api(h.socket, 'POST', '/v1/config/reload', { changed: ['virtual_boards'] });
     expect((await ended.event).data).toMatchObject({ reason: 'board_lost' });
     expect((await api(h.socket, 'GET', '/v1/boards')).body.boards).toEqual([]);

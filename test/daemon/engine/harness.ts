@@ -19,7 +19,7 @@ export interface Harness {
 }
 
 export function makeHarness(
-  options: { boards?: number; settings?: Partial<EngineSettings>; store?: MemoryStore; keepEnded?: number } = {},
+  options: { boards?: number; settings?: Partial<EngineSettings>; store?: MemoryStore; keepEnded?: number; failPorts?: string } = {},
 ): Harness {
   const boards: BoardInfo[] = Array.from({ length: options.boards ?? 2 }, (_, i) => ({
     id: `virtual-${i + 1}`,
@@ -29,6 +29,7 @@ export function makeHarness(
   }));
   const settings: EngineSettings = {
     idle_timeout_s: 30,
+    board_grace_s: 5,
     tiers: structuredClone(DEFAULT_TIERS),
     account: { tier: 'local' },
     ...options.settings,
@@ -36,7 +37,7 @@ export function makeHarness(
   const ports = {
     opened: [] as string[],
     closed: [] as string[],
-    fail: null as string | null,
+    fail: options.failPorts ?? (null as string | null),
     open: async (sessionId: string) => {
       if (ports.fail) throw new Error(ports.fail);
       ports.opened.push(sessionId);

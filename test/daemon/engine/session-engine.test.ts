@@ -234,3 +234,56 @@ describe('session engine: history', () => {
     expect(ids).not.toContain(again.id);
   });
 });
+
+describe('session engine: a board that goes missing', () => {
+  beforeEach(useFakeClock);
+  afterEach(() => vi.useRealTimers());
+
+  it('holds the board for exactly the grace window, then ends with board_lost', async () => {
+    const h = makeHarness();
+    const s = await h.engine.create('local', { board_type: 'virtual' }, null);
+    h.engine.setClientCount(s.id, 1);
+    vi.advanceTimersByTime(1000);
+    h.engine.boardMissing(s.id);
+    expect(h.engine.view(h.engine.find('local', s.id))).toMatchObject({ board_missing_since: at(1000), grace_deadline: at(6000) });
+    vi.advanceTimersByTime(4999);
+    expect(h.engine.find('local', s.id).state).toBe('active');
+    vi.advanceTimersByTime(1);
+    expect(h.engine.find('local', s.id)).toMatchObject({ state: 'ended', end_reason: 'board_lost', ended_at: T0 + 6000 });
+  });
+
+  it('carries on when the board is back in time, and the grace survives a restart', async () => {
+    const h = makeHarness();
+    const s = await h.engine.create('local', { board_type: 'virtual', idle_timeout_s: 3600 }, null);
+    h.engine.boardMissing(s.id);
+    vi.advanceTimersByTime(3000);
+    h.engine.boardBack(s.id);
+    vi.advanceTimersByTime(10_000);
+    expect(h.engine.view(h.engine.find('local', s.id))).toMatchObject({ state: 'idle', board_missing_since: null, grace_deadline: null });
+    h.engine.boardMissing(s.id);
+    h.engine.shutdown(true);
+    vi.advanceTimersByTime(2000);
+    // Still unplugged when the daemon comes back: the port does not open, the original grace runs on.
+    const again = makeHarness({ store: h.store, failPorts: 'ENOENT: no such device' });
+    vi.advanceTimersByTime(2999);
+    expect(again.engine.find('local', s.id).state).toBe('idle');
+    vi.advanceTimersByTime(1);
+    expect(again.engine.find('local', s.id)).toMatchObject({ end_reason: 'board_lost', ended_at: T0 + 18_000 });
+  });
+});
+
+describe('session engine: a board back after a restart', () => {
+  beforeEach(useFakeClock);
+  afterEach(() => vi.useRealTimers());
+
+  it('clears the missing mark when the restored port opens', async () => {
+    const h = makeHarness();
+    const s = await h.engine.create('local', { board_type: 'virtual', idle_timeout_s: 3600 }, null);
+    h.engine.boardMissing(s.id);
+    h.engine.shutdown(true);
+    const again = makeHarness({ store: h.store });
+    await vi.waitFor(() => expect(again.engine.find('local', s.id).board_lost_at).toBeNull());
+    vi.advanceTimersByTime(60_000);
+    expect(again.engine.find('local', s.id).state).toBe('idle');
+  });
+});
