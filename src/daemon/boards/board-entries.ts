@@ -1,18 +1,15 @@
 // Config entries that name a board by serial number or path and say what it is; checked before the registry uses them.
 import { isStandardBaudRate } from './baud-rates.js';
 import { sanitiseId } from './discovery/discovered-port.js';
+import { parseResetNotation } from './reset-sequences.js';
+import type { BoardEntryConfig } from '../../shared/config-keys.js';
 
-/** One item of the `boards` config key (written by `fbay boards add`). */
-export interface BoardEntry {
-  name: string;
-  type: string;
-  /** A device path (a /dev/serial/by-id link, a socat pty); matched against discovered ports by its real path. */
-  path?: string;
-  /** The USB serial number: matches the board wherever it enumerates. */
-  serial_number?: string;
-  baud?: number;
-  rate_credits_per_min?: number;
-}
+/**
+ * One item of the `boards` config key (written by `fbay boards add`): path is a device path (a /dev/serial/by-id
+ * link, a socat pty) matched against discovered ports by its real path; serial_number matches the board wherever
+ * it enumerates; reset_hard/reset_bootloader are sequences in esptool's notation.
+ */
+export type BoardEntry = BoardEntryConfig;
 
 // Ids fbay derives itself start with these; an entry named like one would shadow a board.
 const RESERVED_PREFIXES = ['virtual-', 'usb-'];
@@ -54,6 +51,16 @@ export function checkEntries(entries: readonly BoardEntry[]): readonly BoardEntr
       }
       if (rate_credits_per_min !== undefined && !(typeof rate_credits_per_min === 'number' && Number.isFinite(rate_credits_per_min) && rate_credits_per_min >= 0)) {
         throw new RangeError(`${at}: rate_credits_per_min must be a number ≥ 0; got ${String(rate_credits_per_min)}`);
+      }
+      for (const key of ['reset_hard', 'reset_bootloader'] as const) {
+        const seq = entry[key];
+        if (seq === undefined) continue;
+        if (typeof seq !== 'string') throw new RangeError(`${at}: ${key} must be a string like "D0|R1|W0.1|R0"`);
+        try {
+          parseResetNotation(seq);
+        } catch (err) {
+          throw new RangeError(`${at}: ${key}: ${(err as Error).message}`);
+        }
       }
       return Object.freeze({ ...entry });
     }),

@@ -7,6 +7,7 @@ import { boardType, knownBoardTypes, type ResetStyle } from './board-types.js';
 import { BoardDiscovery, type DiscoveryOptions } from './discovery/board-discovery.js';
 import { HostBinding, loadSystemBinding, type SystemBindingLoader } from './host-binding.js';
 import { PortControl } from './serial-control.js';
+import { parseResetNotation, sequencesForStyle, type ResetSequences } from './reset-sequences.js';
 import { VirtualBinding, isVirtualPath, virtualPath } from './virtual-binding.js';
 import type { DeviceClock } from './virtual-device.js';
 
@@ -26,6 +27,8 @@ export interface BoardRecord {
   baud_rate: number;
   /** How a reset drives the serial lines; null: no built-in sequence for this board. */
   reset_style: ResetStyle | null;
+  /** Sequences from the board's config entry, in esptool's notation; they take precedence over the style's. */
+  reset_custom: { hard?: string; bootloader?: string } | null;
   /** False while a board that was seen (or is configured) is not plugged in: listed, state offline, not reservable. */
   online: boolean;
 }
@@ -164,7 +167,11 @@ export class BoardRegistry extends EventEmitter {
     await new Promise<void>((resolve, reject) => {
       stream.open((err) => (err ? reject(new Error(`Could not open board '${id}' (${board.path}): ${err.message}`, { cause: err })) : resolve()));
     });
-    const control = new PortControl(stream, this.#sleep ? { sleep: this.#sleep } : {});
+    const control = new PortControl(stream, {
+      ...(this.#sleep ? { sleep: this.#sleep } : {}),
+      sequences: resetSequencesOf(board),
+      board: `'${board.id}' (${board.type})`,
+    });
     let closing: Promise<void> | null = null;
     const close = () => (closing ??= closeStream(stream));
     return { board, stream, control, close };
@@ -189,6 +196,7 @@ export class BoardRegistry extends EventEmitter {
           rate_credits_per_min: type.rate_credits_per_min,
           baud_rate: type.default_baud,
           reset_style: type.reset_style,
+          reset_custom: null,
           online: true,
         }),
       );
@@ -220,4 +228,12 @@ function closeStream(stream: SerialPortStream): Promise<void> {
     }
     stream.close(() => resolve());
   });
+}
+
+/** The style's built-in sequences, with any the board's config entry gives instead. */
+function resetSequencesOf(board: BoardRecord): ResetSequences {
+  const sequences: ResetSequences = { ...sequencesForStyle(board.reset_style) };
+  if (board.reset_custom?.hard) sequences.hard = parseResetNotation(board.reset_custom.hard);
+  if (board.reset_custom?.bootloader) sequences.bootloader = parseResetNotation(board.reset_custom.bootloader);
+  return sequences;
 }

@@ -127,6 +127,7 @@ function makeRecord(id: string, type: string, path: string, port: DiscoveredPort
     rate_credits_per_min: entry?.rate_credits_per_min ?? t.rate_credits_per_min,
     baud_rate: entry?.baud ?? t.default_baud,
     reset_style: known ? known.reset_style : t.reset_style,
+    reset_custom: entry && (entry.reset_hard || entry.reset_bootloader) ? { hard: entry.reset_hard, bootloader: entry.reset_bootloader } : null,
     online: true,
   });
 }
@@ -142,5 +143,5 @@ function serialKey(p: DiscoveredPort): string {
 }
 
 function signatureOf(r: BoardRecord): string {
-  return [r.id, r.type, r.name, r.path, r.online, r.vid, r.pid, r.serial_number, r.location, r.baud_rate, r.rate_credits_per_min].join('\u0000');
+  return [r.id, r.type, r.name, r.path, r.online, r.vid, r.pid, r.serial_number, r.location, r.baud_rate, r.rate_credits_per_min, JSON.stringify(r.reset_custom)].join('\u0000');
 }

@@ -36,6 +36,62 @@ const HARD: readonly ResetStep[] = [
 
 export const RESET_SEQUENCES: Readonly<Record<ResetMode, readonly ResetStep[]>> = { bootloader: BOOTLOADER, hard: HARD };
 
+/**
+ * esptool's USBJTAGSerialReset, for the ESP32-S3's own USB-Serial/JTAG controller (303A:1001), which reads the line
+ * state rather than driving transistors: it must pass through (1,1), never (0,0), on the way into reset.
+ */
+const USB_JTAG_BOOTLOADER: readonly ResetStep[] = [
+  { set: { rts: false } },
+  { set: { dtr: false } }, // idle
+  { wait: 100 },
+  { set: { dtr: true } }, // IO0
+  { set: { rts: false } },
+  { wait: 100 },
+  { set: { rts: true } }, // reset, through (1,1)
+  { set: { dtr: false } },
+  { set: { rts: true } },
+  { wait: 100 },
+  { set: { dtr: false } },
+  { set: { rts: false } }, // out of reset
+];
+
+/** esptool's HardReset with uses_usb: the USB controller needs time on either side of the EN pulse. */
+const USB_JTAG_HARD: readonly ResetStep[] = [{ set: { rts: true } }, { wait: 200 }, { set: { rts: false } }, { wait: 200 }];
+
+export const USB_JTAG_SEQUENCES: Readonly<Record<ResetMode, readonly ResetStep[]>> = {
+  bootloader: USB_JTAG_BOOTLOADER,
+  hard: USB_JTAG_HARD,
+};
+
+export type ResetSequences = Partial<Record<ResetMode, readonly ResetStep[]>>;
+
+/** The built-in sequences of a reset style; none for boards without one. */
+export function sequencesForStyle(style: 'classic' | 'usb_jtag' | null): ResetSequences {
+  return style === 'classic' ? RESET_SEQUENCES : style === 'usb_jtag' ? USB_JTAG_SEQUENCES : {};
+}
+
+/**
+ * Parses esptool's custom reset notation (`--before`/`custom_reset_sequence`): D1/D0 set DTR, R1/R0 set RTS,
+ * W<seconds> waits, joined by `|` — e.g. "D0|R1|W0.1|D1|R0|W0.05|D0". Throws a RangeError quoting the bad step.
+ */
+export function parseResetNotation(text: string): ResetStep[] {
+  const steps = text.split('|').map((raw) => {
+    const cmd = raw.trim();
+    const m = /^([DRW])(\d+(?:\.\d+)?)$/.exec(cmd);
+    if (!m || ((m[1] === 'D' || m[1] === 'R') && m[2] !== '0' && m[2] !== '1')) {
+      throw new RangeError(`reset sequence step '${cmd}' is not D0, D1, R0, R1 or W<seconds> (e.g. "D0|R1|W0.1|R0")`);
+    }
+    if (m[1] === 'W') {
+      const ms = Math.round(Number(m[2]) * 1000);
+      if (ms > 10_000) throw new RangeError(`reset sequence wait '${cmd}' is over 10 s`);
+      return { wait: ms };
+    }
+    return { set: m[1] === 'D' ? { dtr: m[2] === '1' } : { rts: m[2] === '1' } };
+  });
+  if (steps.length > 64) throw new RangeError('a reset sequence has at most 64 steps');
+  return steps;
+}
+
 export interface ResetRunner {
   set(change: LineChange): Promise<void>;
   sleep(ms: number): Promise<void>;

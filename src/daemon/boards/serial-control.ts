@@ -3,13 +3,17 @@ import type { SerialPortStream } from '@serialport/stream';
 import { ApiError } from '../../transport/protocol/errors.js';
 import type { ResetMode } from '../../transport/protocol/ws-messages.js';
 import type { SerialControl } from './board-registry.js';
-import { RESET_SEQUENCES, runResetSequence, timerSleep, type LineChange } from './reset-sequences.js';
+import { RESET_SEQUENCES, runResetSequence, timerSleep, type LineChange, type ResetSequences } from './reset-sequences.js';
 
 /** How long a break condition is held: tcsendbreak's 0.25 s. */
 export const BREAK_MS = 250;
 
 export interface SerialControlOptions {
   sleep?: (ms: number) => Promise<void>;
+  /** The board's reset sequences by mode (default: the classic USB-UART ones). */
+  sequences?: ResetSequences;
+  /** Names the board in the error for a mode it has no sequence for. */
+  board?: string;
 }
 
 export class PortControl implements SerialControl {
@@ -23,11 +27,26 @@ export class PortControl implements SerialControl {
     options: SerialControlOptions = {},
   ) {
     this.#sleep = options.sleep ?? timerSleep;
+    this.#sequences = options.sequences ?? RESET_SEQUENCES;
+    this.#board = options.board ?? stream.path;
   }
 
+  readonly #sequences: ResetSequences;
+  readonly #board: string;
+
   reset(mode: ResetMode): Promise<void> {
-    const steps = RESET_SEQUENCES[mode];
-    if (!steps) return Promise.reject(new ApiError('invalid_request', `reset mode must be 'hard' or 'bootloader'; got '${String(mode)}'.`));
+    if (mode !== 'hard' && mode !== 'bootloader') {
+      return Promise.reject(new ApiError('invalid_request', `reset mode must be 'hard' or 'bootloader'; got '${String(mode)}'.`));
+    }
+    const steps = this.#sequences[mode];
+    if (!steps) {
+      return Promise.reject(
+        new ApiError(
+          'invalid_request',
+          `Board ${this.#board} has no ${mode} reset sequence. Give it one in esptool's notation: \`fbay boards add … --reset-${mode} "D0|R1|W0.1|R0"\`.`,
+        ),
+      );
+    }
     return this.#serial(() => runResetSequence(steps, { set: (c) => this.#apply(c), sleep: this.#sleep }));
   }
 

@@ -16,6 +16,7 @@ describe('board config entries', () => {
     ['no name', [{ name: ' ', type: 'esp32-s3', path: '/dev/x' }], 'boards[0].name must be a non-empty string'],
     ['a bad type', [{ name: 'a', type: 'ESP 32', path: '/dev/x' }], "board 'a': type must be a board type such as esp32-s3 or usb-serial; got 'ESP 32'"],
     ['nothing to find it by', [{ name: 'a', type: 'esp32-s3' }], "board 'a' needs a path or a serial_number to find it by"],
+    ['a bad reset sequence', [{ name: 'a', type: 'rp2040', path: '/dev/x', reset_hard: 'R1|Z' }], "board 'a': reset_hard: reset sequence step 'Z' is not D0, D1, R0, R1 or W<seconds>"],
     ['a relative path', [{ name: 'a', type: 'esp32-s3', path: 'ttyUSB0' }], "board 'a': path must be an absolute device path; got 'ttyUSB0'"],
     ['an odd baud rate', [{ name: 'a', type: 'esp32-s3', path: '/dev/x', baud: 12345 }], "board 'a': baud must be a standard rate from 300 to 3000000; got 12345"],
     ['a negative rate', [{ name: 'a', type: 'esp32-s3', path: '/dev/x', rate_credits_per_min: -1 }], "board 'a': rate_credits_per_min must be a number ≥ 0; got -1"],

@@ -51,7 +51,7 @@ describe('BoardRegistry', () => {
     expect(registry.list().map((b) => b.id)).toEqual(['virtual-1', 'virtual-2', 'virtual-3']);
     expect(registry.get('virtual-2')).toEqual({
       id: 'virtual-2', type: 'virtual', name: 'virtual-2', path: 'virtual:2', vid: null, pid: null, serial_number: null,
-      manufacturer: null, product: null, location: null, rate_credits_per_min: 1, baud_rate: 115200, reset_style: 'classic', online: true,
+      manufacturer: null, product: null, location: null, rate_credits_per_min: 1, baud_rate: 115200, reset_style: 'classic', reset_custom: null, online: true,
     });
     expect(registry.get('virtual-4')).toBeUndefined();
     expect(registry.types()).toEqual(['arduino-uno', 'esp32-s3', 'rp2040', 'stm32', 'usb-serial', 'virtual']);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SerialPortStream } from '@serialport/stream';
 import { BREAK_MS, PortControl } from '../../../src/daemon/boards/serial-control.js';
+import { parseResetNotation } from '../../../src/daemon/boards/reset-sequences.js';
 import { ApiError } from '../../../src/transport/protocol/errors.js';
 
 type Call = [number, Record<string, unknown>];
@@ -79,5 +80,22 @@ describe('PortControl', () => {
     await expect(refused).rejects.toMatchObject({ code: 'invalid_request' });
     await expect(refused).rejects.toThrow('Could not set virtual:1 to 12345 baud');
     expect(log).toEqual([[0, { baudRate: 12345 }]]);
+  });
+
+  it("runs a board's custom sequence, and refuses a mode the board has none for with the fix", async () => {
+    const control = new PortControl(fakeStream(log, () => t0), {
+      sequences: { hard: parseResetNotation('D1|W0.02|D0') },
+      board: "'lab-pico' (rp2040)",
+    });
+    const done = control.reset('hard');
+    await vi.advanceTimersByTimeAsync(20);
+    await done;
+    expect(log).toEqual([
+      [0, { dtr: true, rts: true, brk: false }],
+      [20, { dtr: false, rts: true, brk: false }],
+    ]);
+    const err = await control.reset('bootloader').then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).message).toMatch(/'lab-pico' \(rp2040\) has no bootloader reset sequence.*--reset-bootloader/);
   });
 });
