@@ -71,3 +71,38 @@ export function createRequest(flags: CreateFlags): { request: CreateSessionReque
   if (flags.metadata && flags.metadata.length > 0) request.metadata = parseMetadata(flags.metadata);
   return { request, waitMs };
 }
+
+export interface BoardAddFlags {
+  path?: string;
+  serialNumber?: string;
+  type: string;
+  name?: string;
+  baud?: string;
+  rate?: string;
+  resetHard?: string;
+  resetBootloader?: string;
+}
+
+/** `fbay boards add` flags → a board entry; the daemon validates the rest (type, path, sequences) against the list. */
+export function boardEntry(flags: BoardAddFlags): Record<string, unknown> {
+  if ((flags.path === undefined) === (flags.serialNumber === undefined)) {
+    throw usage('Give exactly one of --path or --serial-number to find the board by.', 'e.g. fbay boards add --path /dev/ttyACM0 --type esp32-s3');
+  }
+  const number = (flag: string, text: string | undefined) => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw usage(`${flag} must be a number; got '${text}'.`);
+    return n;
+  };
+  const entry: Record<string, unknown> = {
+    type: flags.type,
+    name: flags.name,
+    path: flags.path,
+    serial_number: flags.serialNumber,
+    baud: number('--baud', flags.baud),
+    rate_credits_per_min: number('--rate', flags.rate),
+    reset_hard: flags.resetHard,
+    reset_bootloader: flags.resetBootloader,
+  };
+  return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined));
+}

@@ -91,7 +91,14 @@ export async function startDaemon({ paths, log, clock = systemClock }: DaemonOpt
   const router = new Router().add([
     ...healthRoutes(() => ({ socket: paths.socket, listeners: [`unix:${paths.socket}`] }), startedAt),
     ...accountRoutes(engine),
-    ...boardRoutes(engine, () => registry.list()),
+    ...boardRoutes(engine, () => registry.list(), {
+      entries: () => settings.boards,
+      save: (entries) => {
+        settings.saveBoards(entries);
+        registry.setEntries(settings.boards);
+        log(`boards: ${entries.length} config entr${entries.length === 1 ? 'y' : 'ies'}`);
+      },
+    }),
     ...sessionRoutes(engine),
     ...serialRoutes(engine, ports, transcripts),
     ...eventRoutes(engine),

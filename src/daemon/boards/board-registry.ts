@@ -66,6 +66,13 @@ export interface BoardRegistryOptions {
 }
 
 export const MAX_VIRTUAL_BOARDS = 10_000;
+/** How long a board another process holds is shown offline before it is offered again. */
+export const BUSY_RECHECK_MS = 5000;
+
+/** The OS's ways of saying someone else has the port: flock's EAGAIN (bindings-cpp "Cannot lock port") or EBUSY. */
+function isBusyError(err: Error): boolean {
+  return /Cannot lock port|Resource temporarily unavailable|EBUSY|EAGAIN|busy/i.test(`${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`);
+}
 // A virtual port's read pool: small because a daemon may hold a thousand of them open, big enough for flood speed.
 const VIRTUAL_READ_BYTES = 16 * 1024;
 const REAL_READ_BYTES = 64 * 1024;
@@ -81,6 +88,8 @@ export class BoardRegistry extends EventEmitter {
   readonly #discovery: BoardDiscovery | null = null;
   #virtualRecords: BoardRecord[] = [];
   #records: BoardRecord[] = [];
+  /** Boards whose port another process holds, with the timer that offers them again. */
+  readonly #busy = new Map<string, NodeJS.Timeout>();
   #byId = new Map<string, BoardRecord>();
 
   constructor(options: BoardRegistryOptions) {
@@ -144,6 +153,8 @@ export class BoardRegistry extends EventEmitter {
   /** Stops watching for hotplug. Open ports stay open. */
   close(): void {
     this.#discovery?.close();
+    for (const timer of this.#busy.values()) clearTimeout(timer);
+    this.#busy.clear();
   }
 
   async open(id: string): Promise<OpenedPort> {
@@ -165,7 +176,19 @@ export class BoardRegistry extends EventEmitter {
     // Errors also surface as 'close' (a disconnect) or through callbacks; an unheard 'error' must not crash the daemon.
     stream.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
-      stream.open((err) => (err ? reject(new Error(`Could not open board '${id}' (${board.path}): ${err.message}`, { cause: err })) : resolve()));
+      stream.open((err) => {
+        if (!err) return resolve();
+        if (!virtual && isBusyError(err)) {
+          this.#markBusy(id);
+          return reject(
+            new Error(
+              `Board '${id}' (${board.path}) is in use by another process (${err.message}); it is shown offline and tried again in ${BUSY_RECHECK_MS / 1000} s. Close the other program (fuser ${board.path} names it).`,
+              { cause: err },
+            ),
+          );
+        }
+        reject(new Error(`Could not open board '${id}' (${board.path}): ${err.message}`, { cause: err }));
+      });
     });
     const control = new PortControl(stream, {
       ...(this.#sleep ? { sleep: this.#sleep } : {}),
@@ -206,8 +229,26 @@ export class BoardRegistry extends EventEmitter {
   }
 
   #rebuild(): void {
-    this.#records = [...(this.#discovery?.records ?? []), ...this.#virtualRecords];
+    const real = (this.#discovery?.records ?? []).map((r) => (this.#busy.has(r.id) && r.online ? Object.freeze({ ...r, online: false }) : r));
+    this.#records = [...real, ...this.#virtualRecords];
     this.#byId = new Map(this.#records.map((r) => [r.id, r]));
+  }
+
+  /**
+   * Another process holds the port: show the board offline rather than offering it to session after session, and
+   * look again after a while (nothing in sysfs changes when that process lets go).
+   */
+  #markBusy(id: string): void {
+    if (this.#busy.has(id)) return;
+    const timer = setTimeout(() => {
+      this.#busy.delete(id);
+      this.#rebuild();
+      this.emit('change');
+    }, BUSY_RECHECK_MS);
+    timer.unref();
+    this.#busy.set(id, timer);
+    this.#rebuild();
+    this.emit('change');
   }
 }
 

@@ -116,7 +116,8 @@ export class BoardAllocator {
     const failure = this.failures.get(s.id);
     this.failures.delete(s.id);
     if (failure !== undefined && s.end_reason === 'allocation_failed') {
-      throw new ApiError('no_board_available', `Could not open board ${s.board_id}: ${failure}. Session ${s.id} ended (allocation_failed).`, {
+      const what = failure.includes(s.board_id!) ? failure : `Could not open board ${s.board_id}: ${failure}.`;
+      throw new ApiError('no_board_available', `${what.replace(/\.?$/, '.')} Session ${s.id} ended (allocation_failed).`, {
         session_id: s.id,
       });
     }

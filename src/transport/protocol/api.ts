@@ -62,7 +62,16 @@ export interface Board {
   name: string;
   state: BoardState;
   rate_credits_per_min: number;
-  serial: { path: string; vid: string | null; pid: string | null; serial_number: string | null };
+  serial: {
+    path: string;
+    vid: string | null;
+    pid: string | null;
+    serial_number: string | null;
+    manufacturer: string | null;
+    product: string | null;
+    /** USB topology, e.g. 1-1.4. */
+    location: string | null;
+  };
   session_id: string | null;
 }
 

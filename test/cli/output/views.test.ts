@@ -11,7 +11,7 @@ describe('views', () => {
         name: 'virtual-1',
         state: 'reserved',
         rate_credits_per_min: 1,
-        serial: { path: 'virtual:1', vid: null, pid: null, serial_number: null },
+        serial: { path: 'virtual:1', vid: null, pid: null, serial_number: null, manufacturer: null, product: null, location: null },
         session_id: 'ses_x',
       },
     ]);

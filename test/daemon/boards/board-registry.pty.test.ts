@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { SerialPortStream } from '@serialport/stream';
 import { BoardRegistry } from '../../../src/daemon/boards/board-registry.js';
 import { FakeSysfs } from './discovery/fake-sysfs.js';
 import { readStream } from './stream-reader.js';
+import { ptyPair as startPtyPair, type PtyPair } from '../../helpers/socat.js';
 
 // A socat pty pair stands in for a USB adapter: a config entry names one end, the test drives the other.
 
@@ -18,28 +18,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** Starts socat and resolves once both links exist (socat says so before its transfer loop starts). */
-async function ptyPair(dir: string): Promise<{ a: string; b: string; socat: ChildProcess }> {
-  const a = join(dir, 'ttyA');
-  const b = join(dir, 'ttyB');
-  const socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = once(socat, 'exit');
-  cleanups.push(async () => {
-    if (socat.exitCode === null && socat.signalCode === null) {
-      socat.kill('SIGTERM');
-      await exited;
-    }
-  });
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    socat.stderr!.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      if (log.includes('starting data transfer loop')) resolve();
-    });
-    socat.once('error', reject);
-    socat.once('exit', (code) => reject(new Error(`socat exited (${code}): ${log}`)));
-  });
-  return { a, b, socat };
+async function ptyPair(dir: string): Promise<PtyPair> {
+  const pair = await startPtyPair(dir);
+  cleanups.push(() => pair.stop());
+  return pair;
 }
 
 function registryFor(path: string): BoardRegistry {
