@@ -41,6 +41,11 @@ export class DaemonClient {
     return this.options.socketPath;
   }
 
+  /** The same daemon, for cleanup after Ctrl-C: its requests are not cancelled by the interrupt that caused them. */
+  uninterruptible(): DaemonClient {
+    return new DaemonClient({ ...this.options, signal: undefined });
+  }
+
   async get<T>(path: string): Promise<T> {
     return (await this.json<T>('GET', path)).body;
   }

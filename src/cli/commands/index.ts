@@ -5,10 +5,14 @@ import { registerAccount } from './account.js';
 import { registerBoards } from './boards.js';
 import { registerConfig } from './config.js';
 import { registerDaemon } from './daemon.js';
+import { registerExec } from './exec.js';
+import { registerSerial } from './serial.js';
 import { registerSession } from './session.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerSession(program, ctx);
+  registerSerial(program, ctx);
+  registerExec(program, ctx);
   registerBoards(program, ctx);
   registerAccount(program, ctx);
   registerDaemon(program, ctx);

@@ -74,7 +74,8 @@ export async function createSession(client: DaemonClient, request: CreateSession
     throw notAllocated(outcome.session, options.waitMs);
   } catch (err) {
     if (options.signal?.aborted || (err instanceof UserError && err.exit === EXIT.timeout && err.code === 'timeout')) {
-      await endSession(client, session.id).catch(() => undefined);
+      // Not through `client`: after Ctrl-C its requests abort at once, and the queued session would be left behind.
+      await endSession(client.uninterruptible(), session.id).catch(() => undefined);
     }
     throw err;
   }

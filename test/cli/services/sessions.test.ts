@@ -114,8 +114,10 @@ describe('createSession', () => {
     fake.route('GET', `/v1/sessions/${A.id}`, { body: pending });
     fake.route('DELETE', `/v1/sessions/${A.id}`, { body: { ...pending, state: 'ended' } });
     const controller = new AbortController();
+    // As the CLI builds it: the client's own requests are cancelled by the same Ctrl-C.
+    const interruptible = new DaemonClient({ socketPath: fake.socket, signal: controller.signal });
     const subscribed = fake.nextSubscriber();
-    const created = createSession(client, { board_type: 'virtual', wait_s: 60 }, { waitMs: 60_000, signal: controller.signal });
+    const created = createSession(interruptible, { board_type: 'virtual', wait_s: 60 }, { waitMs: 60_000, signal: controller.signal });
     await subscribed;
     controller.abort();
     expect((await failure(created)).exit).toBe(130);
