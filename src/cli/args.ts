@@ -1,6 +1,6 @@
 // Turns the flags users type into API values, refusing bad ones with exit 2 and the value quoted (STYLE.md §8).
 import { parseDuration } from '../shared/duration.js';
-import { MAX_IDLE_TIMEOUT_S } from '../shared/config-keys.js';
+import { MAX_IDLE_TIMEOUT_S, parseListen } from '../shared/config-keys.js';
 import { UserError } from '../shared/user-error.js';
 import { BOARD_SESSION_STATES, type BoardSessionState, type CreateSessionRequest, type Metadata } from '../transport/protocol/api.js';
 import { EXIT } from '../transport/protocol/errors.js';
@@ -105,4 +105,18 @@ export function boardEntry(flags: BoardAddFlags): Record<string, unknown> {
     reset_bootloader: flags.resetBootloader,
   };
   return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined));
+}
+
+/** `daemon start --listen HOST:PORT` reaches the daemon it spawns through FBAY_LISTEN. */
+export function listenEnv(listen: string | undefined): Record<string, string> {
+  if (listen === undefined) return {};
+  if (!parseListen(listen)) throw usage(`--listen must be HOST:PORT, e.g. 0.0.0.0:7070 or 127.0.0.1:7070; got '${listen}'.`);
+  return { FBAY_LISTEN: listen };
+}
+
+/** A number of credits typed on the command line (≥ 0). */
+export function parseCredits(flag: string, text: string): number {
+  const n = Number(text);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(text) || !Number.isFinite(n)) throw usage(`${flag} must be a number of credits ≥ 0; got '${text}'.`);
+  return n;
 }

@@ -19,6 +19,10 @@ import { boardRoutes } from './api/boards.js';
 import { eventRoutes } from './api/events.js';
 import { sessionRoutes } from './api/sessions.js';
 import { SerialUpgrade } from './serial/serial-upgrade.js';
+import { ApiKeyStore } from './auth/api-keys.js';
+import { tcpAccounts } from './auth/authenticate.js';
+import { keyRoutes } from './api/keys.js';
+import { listenTcp, loadTls, type TcpEndpoint } from './runtime/tcp-listener.js';
 import { SessionPorts } from './serial/session-ports.js';
 import { TranscriptDir } from './serial/transcript.js';
 import { serialRoutes } from './api/serial.js';
@@ -29,6 +33,8 @@ export interface DaemonOptions {
   paths: FbayPaths;
   log: (message: string) => void;
   clock?: Clock;
+  /** HOST:PORT to serve on over TCP too (`--listen`); overrides config `listen`. */
+  listen?: string | null;
 }
 
 export interface RunningDaemon {
@@ -41,7 +47,7 @@ export interface RunningDaemon {
 
 export type StartResult = { running: RunningDaemon } | { alreadyRunning: Health };
 
-export async function startDaemon({ paths, log, clock = systemClock }: DaemonOptions): Promise<StartResult> {
+export async function startDaemon({ paths, log, clock = systemClock, listen }: DaemonOptions): Promise<StartResult> {
   assertSocketPathFits(paths.socket);
   ensurePrivateDir(paths.runtimeDir);
   ensurePrivateDir(paths.stateDir);
@@ -53,13 +59,16 @@ export async function startDaemon({ paths, log, clock = systemClock }: DaemonOpt
   const transcripts = new TranscriptDir(join(paths.stateDir, 'sessions'));
   const ports = new SessionPorts(registry, transcripts, log);
   const socketUrl = `ws+unix://${paths.socket}:`;
+  const keys = new ApiKeyStore(paths.stateDir);
+  let tcp: TcpEndpoint | null = null;
   const engine = new SessionEngine({
     clock,
     store: new FileJournal(paths.stateDir),
     boards: boardSource(registry),
     ports,
     settings: () => settings.forEngine(),
-    wsUrlFor: (id) => `${socketUrl}/v1/sessions/${id}/serial`,
+    wsUrlFor: (id, account) =>
+      `${account === LOCAL_ACCOUNT || !tcp ? socketUrl : tcp.url.replace(/^http/, 'ws')}/v1/sessions/${id}/serial`,
   });
   ports.bind(engine);
   engine.restore();
@@ -76,6 +85,8 @@ export async function startDaemon({ paths, log, clock = systemClock }: DaemonOpt
     stopping ??= (async () => {
       log(`stopping (${keepSessions ? 'keeping live sessions for the next start' : 'ending live sessions: host_shutdown'})`);
       server.close();
+      tcpServer?.close();
+      tcpServer?.closeAllConnections();
       engine.shutdown(keepSessions);
       registry.close();
       upgrade.close();
@@ -89,7 +100,8 @@ export async function startDaemon({ paths, log, clock = systemClock }: DaemonOpt
   };
 
   const router = new Router().add([
-    ...healthRoutes(() => ({ socket: paths.socket, listeners: [`unix:${paths.socket}`] }), startedAt),
+    ...healthRoutes(() => ({ socket: paths.socket, listeners: [`unix:${paths.socket}`, ...(tcp ? [tcp.label] : [])] }), startedAt),
+    ...keyRoutes(keys, engine),
     ...accountRoutes(engine),
     ...boardRoutes(engine, () => registry.list(), {
       entries: () => settings.boards,
@@ -118,12 +130,11 @@ export async function startDaemon({ paths, log, clock = systemClock }: DaemonOpt
       },
     }),
   ]);
-  const server = createApiServer({
-    router,
-    accountFor: () => LOCAL_ACCOUNT,
-    upgrade: (req, socket, head, account) => upgrade.handle(req, socket, head, account),
-    log,
-  });
+  const serve = { router, upgrade: upgrade.handle.bind(upgrade), log };
+  const server = createApiServer({ ...serve, accountFor: () => LOCAL_ACCOUNT });
+  const address = listen ?? settings.listen;
+  const tls = address ? loadTls(settings.tls) : undefined;
+  const tcpServer = address ? createApiServer({ ...serve, ...tcpAccounts(keys), ...(tls ? { tls } : {}) }) : null;
   try {
     await listenPrivate(server, paths.socket);
   } catch (err) {
@@ -133,6 +144,17 @@ export async function startDaemon({ paths, log, clock = systemClock }: DaemonOpt
       if (health) return { alreadyRunning: health };
     }
     throw err;
+  }
+  if (tcpServer && address) {
+    try {
+      tcp = await listenTcp(tcpServer, address, tls !== undefined);
+    } catch (err) {
+      server.close();
+      engine.shutdown(true);
+      rmSync(paths.socket, { force: true });
+      throw err;
+    }
+    log(`serving teammates on ${tcp.label} (${tcp.url}); API keys required`);
   }
   writePidFile(paths.pidFile);
   log(`listening on ${paths.socket} (pid ${process.pid})`);

@@ -9,7 +9,7 @@ process.stdout.on('error', () => {});
 
 async function main(): Promise<number | null> {
   const paths = resolvePaths();
-  const result = await startDaemon({ paths, log });
+  const result = await startDaemon({ paths, log, listen: process.env.FBAY_LISTEN || null });
   if ('alreadyRunning' in result) {
     process.stdout.write(`already-running pid=${result.alreadyRunning.pid} socket=${paths.socket}\n`);
     return 0;

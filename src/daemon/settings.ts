@@ -24,6 +24,14 @@ export class DaemonSettings {
     return this.config.virtual_boards;
   }
 
+  get listen(): string | null {
+    return this.config.listen ?? null;
+  }
+
+  get tls(): { cert?: string; key?: string } | undefined {
+    return this.config.tls;
+  }
+
   get boards(): BoardEntryConfig[] {
     return this.config.boards;
   }

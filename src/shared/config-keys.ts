@@ -36,6 +36,10 @@ export interface FbayConfig {
   idle_timeout_s: number;
   board_grace_s: number;
   boards: BoardEntryConfig[];
+  /** HOST:PORT the daemon also serves on over TCP (API keys required); absent: Unix socket only. */
+  listen?: string | null;
+  /** PEM files for HTTPS/WSS on the TCP listener. */
+  tls?: { cert?: string; key?: string };
   account: { tier: string; balance_credits?: number | null };
   tiers: Record<string, Partial<TierConfig>>;
 }
@@ -77,6 +81,26 @@ const tierName: Parser = (raw, key) => {
   return raw;
 };
 
+/** HOST:PORT, with [v6] brackets allowed; 'none' turns TCP off. */
+export const listenAddress: Parser = (raw, key) => {
+  if (raw === 'none' || raw === 'null') return null;
+  const parsed = parseListen(raw);
+  if (!parsed) throw bad(key, raw, 'HOST:PORT, e.g. 0.0.0.0:7070 or 127.0.0.1:7070');
+  return raw;
+};
+
+export function parseListen(raw: string): { host: string; port: number } | null {
+  const m = /^(?:\[([0-9a-fA-F:]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(raw.trim());
+  const port = m ? Number(m[3]) : NaN;
+  return m && port >= 0 && port <= 65535 ? { host: m[1] ?? m[2]!, port } : null;
+}
+
+const pemPath: Parser = (raw, key) => {
+  if (raw === 'none' || raw === 'null') return null;
+  if (!raw.startsWith('/')) throw bad(key, raw, 'an absolute path to a PEM file');
+  return raw;
+};
+
 interface KeySpec {
   pattern: RegExp;
   parse: Parser;
@@ -86,6 +110,8 @@ interface KeySpec {
 export const CONFIG_KEYS: KeySpec[] = [
   { pattern: /^virtual_boards$/, parse: intIn(0, 10_000), describe: 'number of virtual boards the daemon hosts' },
   { pattern: /^idle_timeout_s$/, parse: intIn(1, MAX_IDLE_TIMEOUT_S), describe: 'default idle timeout of a session, seconds' },
+  { pattern: /^listen$/, parse: listenAddress, describe: "HOST:PORT to serve teammates on over TCP (API keys), or 'none'" },
+  { pattern: /^tls\.(cert|key)$/, parse: pemPath, describe: 'PEM file for TLS on the TCP listener' },
   { pattern: /^board_grace_s$/, parse: intIn(0, 300), describe: 'how long a session survives its board re-enumerating, seconds' },
   { pattern: /^account\.tier$/, parse: tierName, describe: "the local owner account's tier" },
   { pattern: /^account\.balance_credits$/, parse: credits, describe: "the local account's balance; 'none' = unmetered" },

@@ -16,12 +16,17 @@ export function registerDaemon(program: Command, ctx: CliContext): void {
   daemon
     .command('start')
     .description('start the daemon (other commands start it on demand)')
-    .action(async (_flags: unknown, cmd: Command) => {
+    .option('--listen <host:port>', 'also serve teammates over TCP (API keys required), e.g. 0.0.0.0:7070')
+    .action(async (flags: { listen?: string }, cmd: Command) => {
       const { control, emit } = await load();
-      const { health, started } = await control.startDaemon(ctx);
+      const { listenEnv } = await import('../args.js');
+      const { health, started } = await control.startDaemon({ ...ctx, env: { ...ctx.env, ...listenEnv(flags.listen) } });
       emit(ctx.io, wantsJson(cmd), health, (h) =>
-        `fbay daemon ${started ? 'started' : 'already running'} (pid ${h.pid}, socket ${h.socket}).\n`,
+        `fbay daemon ${started ? 'started' : 'already running'} (pid ${h.pid}, socket ${h.socket}${h.listeners.length > 1 ? `, ${h.listeners.slice(1).join(', ')}` : ''}).\n`,
       );
+      if (!started && flags.listen && !health.listeners.some((l) => l.endsWith(`:${flags.listen!.split(':').pop()}`))) {
+        ctx.io.err(`warning: the running daemon does not listen on ${flags.listen}.\nhint: run \`fbay daemon stop\` first, or set it for every start: \`fbay config set listen ${flags.listen}\`.\n`);
+      }
       if (health.version !== VERSION) {
         ctx.io.err(`warning: the running daemon is version ${health.version}, this CLI ${VERSION}.\nhint: run \`fbay daemon restart\`.\n`);
       }

@@ -6,6 +6,7 @@ import { registerBoards } from './boards.js';
 import { registerConfig } from './config.js';
 import { registerDaemon } from './daemon.js';
 import { registerExec } from './exec.js';
+import { registerKeys } from './keys.js';
 import { registerSerial } from './serial.js';
 import { registerSession } from './session.js';
 
@@ -17,4 +18,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerAccount(program, ctx);
   registerDaemon(program, ctx);
   registerConfig(program, ctx);
+  registerKeys(program, ctx);
 }

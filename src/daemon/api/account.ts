@@ -13,6 +13,7 @@ export function healthRoutes(info: () => Omit<Health, 'version' | 'pid' | 'uptim
     {
       method: 'GET',
       path: '/v1/health',
+      public: true,
       handler: () => {
         const health: Health = { version: VERSION, pid: process.pid, uptime_s: Math.floor((Date.now() - startedAt) / 1000), ...info() };
         return { status: 200, body: health };

@@ -72,6 +72,13 @@ export class AccountBook {
     return JSON.stringify(a) !== before;
   }
 
+  /** Adds credits to a metered account (an unmetered one becomes metered with just these). */
+  credit(name: string, credits: number): AccountSnapshot {
+    const a = this.get(name);
+    a.balance = roundCredits((a.balance ?? 0) + credits);
+    return a;
+  }
+
   /** Books an ended session's charge. */
   settle(name: string, credits: number): AccountSnapshot {
     const a = this.get(name);

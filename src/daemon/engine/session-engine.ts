@@ -29,7 +29,8 @@ export interface EngineDeps {
   boards: BoardSource;
   ports: PortOpener;
   settings(): EngineSettings;
-  wsUrlFor(sessionId: string): string;
+  /** The serial WebSocket URL a session's account reaches it at (the owner's Unix socket, or the TCP listener). */
+  wsUrlFor(sessionId: string, account: string): string;
   /** How many ended sessions `session list --all` keeps across restarts. */
   keepEnded?: number;
 }
@@ -79,7 +80,7 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
   view(s: SessionRecord): Session {
     const expires = [capInstant(s), s.max_credits === null ? null : instantReaching(s, s.max_credits)]
       .filter((t): t is number => t !== null);
-    return toApiSession(s, this.now(), this.deps.wsUrlFor(s.id), expires.length ? Math.min(...expires) : null, this.graceDeadline(s));
+    return toApiSession(s, this.now(), this.deps.wsUrlFor(s.id, s.account), expires.length ? Math.min(...expires) : null, this.graceDeadline(s));
   }
 
   private graceDeadline(s: SessionRecord): number | null {
@@ -313,6 +314,22 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
       this.persist([{ t: 'account', a: this.accounts.get(name) }]);
       this.armAccount(name);
     }
+  }
+
+  /** Sets up the account of a new API key: its tier, and its credits (default: the tier's initial credits). */
+  openAccount(name: string, tier: string, credits: number | null): void {
+    this.accounts.configure(name, { tier, balance_credits: credits }, true);
+    this.persist([{ t: 'account', a: this.accounts.get(name) }]);
+  }
+
+  /** Adds credits to an account; its exhaustion instant moves accordingly. */
+  creditAccount(name: string, credits: number): void {
+    this.persist([{ t: 'account', a: this.accounts.credit(name, credits) }]);
+    this.armAccount(name);
+  }
+
+  tierExists(tier: string): boolean {
+    return Object.hasOwn(this.deps.settings().tiers, tier);
   }
 
   /** Boards appeared (config change, hotplug): hand them to waiting sessions. */

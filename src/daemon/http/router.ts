@@ -23,6 +23,8 @@ export interface Route {
   method: string;
   path: string;
   handler: Handler;
+  /** Answered without an API key on TCP (the health check); still rate-limited there. */
+  public?: boolean;
 }
 
 interface Compiled extends Route {
@@ -46,7 +48,7 @@ export class Router {
   }
 
   /** The handler and params for a request; `allowed` lists methods when only the method is wrong. */
-  match(method: string, path: string): { handler: Handler; params: Record<string, string> } | { allowed: string[] } | null {
+  match(method: string, path: string): { handler: Handler; params: Record<string, string>; public: boolean } | { allowed: string[] } | null {
     const allowed: string[] = [];
     // HEAD is GET without a body (node:http drops the body for HEAD itself).
     const wanted = method === 'HEAD' ? 'GET' : method;
@@ -59,7 +61,7 @@ export class Router {
       }
       const params: Record<string, string> = {};
       r.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
-      return { handler: r.handler, params };
+      return { handler: r.handler, params, public: r.public === true };
     }
     return allowed.length ? { allowed } : null;
   }

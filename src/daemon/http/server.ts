@@ -1,5 +1,6 @@
 // The HTTP server: routes requests, turns errors into the API's error bodies, stamps the version header.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { ApiError } from '../../transport/protocol/errors.js';
 import { VERSION } from '../../shared/version.js';
@@ -9,10 +10,14 @@ export const VERSION_HEADER = 'fbay-version';
 
 export interface ServerOptions {
   router: Router;
-  /** Which account a connection speaks for (the Unix socket is always the owner, `local`). */
+  /** Which account a request speaks for (the Unix socket is always the owner, `local`); throws 401/429 on TCP. */
   accountFor(req: IncomingMessage): string;
+  /** For public routes: the account if a key was given, else an anonymous caller (rate-limited on TCP). */
+  publicAccount?(req: IncomingMessage): string;
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, account: string): void;
   log(message: string): void;
+  /** PEM cert and key: serve HTTPS/WSS. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -29,14 +34,18 @@ export function sendError(res: ServerResponse, err: ApiError): void {
 }
 
 export function createApiServer(options: ServerOptions): Server {
-  const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+  const listener: RequestListener = (req, res) => {
     res.setHeader(VERSION_HEADER, VERSION);
     void handle(options, req, res);
-  });
+  };
+  const server: Server = options.tls
+    ? createTlsServer({ keepAliveTimeout: 5000, cert: options.tls.cert, key: options.tls.key }, listener)
+    : createServer({ keepAliveTimeout: 5000 }, listener);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     try {
       options.upgrade(req, socket, head, options.accountFor(req));
     } catch (err) {
+      if (err instanceof ApiError) return refuseUpgrade(socket, err);
       options.log(`upgrade failed: ${(err as Error).stack ?? String(err)}`);
       socket.destroy();
     }
@@ -58,7 +67,8 @@ async function handle(options: ServerOptions, req: IncomingMessage, res: ServerR
         allow: match.allowed.join(', '),
       });
     }
-    const reply = await match.handler({ method: req.method ?? 'GET', url, params: match.params, account: options.accountFor(req), req, res });
+    const account = match.public && options.publicAccount ? options.publicAccount(req) : options.accountFor(req);
+    const reply = await match.handler({ method: req.method ?? 'GET', url, params: match.params, account, req, res });
     if (reply !== 'streaming') sendJson(res, reply.status, reply.body, reply.headers);
   } catch (err) {
     if (res.headersSent) {
@@ -71,4 +81,14 @@ async function handle(options: ServerOptions, req: IncomingMessage, res: ServerR
       sendError(res, new ApiError('internal_error', 'The daemon hit a bug handling this request; see `fbay daemon logs`.'));
     }
   }
+}
+
+/** Answers a WebSocket handshake that will not be accepted with a plain HTTP error and the API's error body. */
+export function refuseUpgrade(socket: Duplex, err: ApiError): void {
+  const body = JSON.stringify(err.toBody());
+  const extra = Object.entries(err.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.end(
+    `HTTP/1.1 ${err.status} ${err.code}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `${VERSION_HEADER}: ${VERSION}\r\n${extra}connection: close\r\n\r\n${body}`,
+  );
 }

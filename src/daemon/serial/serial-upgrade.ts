@@ -6,20 +6,12 @@ import { ApiError } from '../../transport/protocol/errors.js';
 import type { SessionEngine } from '../engine/session-engine.js';
 import { assertSessionId } from '../api/session-request.js';
 import type { SessionPorts } from './session-ports.js';
-import { VERSION } from '../../shared/version.js';
+import { refuseUpgrade } from '../http/server.js';
 
 const SERIAL_PATH = /^\/v1\/sessions\/([^/]+)\/serial\/?$/;
 export const PING_INTERVAL_MS = 10_000;
 export const SILENT_PEER_MS = 30_000;
 export const MAX_FRAME_BYTES = 1024 * 1024;
-
-function refuse(socket: Duplex, err: ApiError): void {
-  const body = JSON.stringify(err.toBody());
-  socket.end(
-    `HTTP/1.1 ${err.status} ${err.code}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-      `fbay-version: ${VERSION}\r\nconnection: close\r\n\r\n${body}`,
-  );
-}
 
 export class SerialUpgrade {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
@@ -59,7 +51,7 @@ export class SerialUpgrade {
         if (!this.ports.attach(id, ws, since)) ws.close(1011, 'session has no open port');
       });
     } catch (err) {
-      if (err instanceof ApiError) refuse(socket, err);
+      if (err instanceof ApiError) refuseUpgrade(socket, err);
       else throw err;
     }
   }
