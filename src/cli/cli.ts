@@ -11,10 +11,15 @@ export function buildProgram(ctx: CliContext): Command {
     .description('Reserve a development board for exclusive use, talk to it, give it back.')
     .version(VERSION, '-V, --version', 'print the fbay version')
     .option('--json', 'print API objects as JSON on stdout (errors stay on stderr)')
+    .option('--remote <name>', "the host to act on: a remote's name (fbay remote list), or 'local'")
     .configureOutput({ writeOut: (text) => ctx.io.out(text), writeErr: (text) => ctx.io.err(text) })
     .showSuggestionAfterError(true)
     // Throw instead of exiting, so usage errors become exit 2 here and tests can run the program in-process.
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (_program, action) => {
+      const remote = action.optsWithGlobals<{ remote?: string }>().remote;
+      if (remote !== undefined) ctx.remote = remote;
+    });
   registerCommands(program, ctx);
   return program;
 }

@@ -11,6 +11,8 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   /** Aborted on Ctrl-C; long waits listen to it and clean up before the CLI exits 130. */
   signal: AbortSignal;
+  /** --remote NAME: the host the command is for (set from the global option before the action runs). */
+  remote?: string;
   /** The daemon entry to spawn; defaults to dist/daemon/main.js next to this build. Tests point it at a fake. */
   daemonEntry?: string;
 }

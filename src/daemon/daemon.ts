@@ -1,7 +1,8 @@
 // Builds and runs one daemon: settings, boards, the engine, the API server on the Unix socket; stops it cleanly.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Health } from '../transport/protocol/api.js';
 import { assertSocketPathFits, type FbayPaths } from '../shared/paths.js';
 import { BoardRegistry } from './boards/board-registry.js';
@@ -19,6 +20,8 @@ import { boardRoutes } from './api/boards.js';
 import { eventRoutes } from './api/events.js';
 import { sessionRoutes } from './api/sessions.js';
 import { SerialUpgrade } from './serial/serial-upgrade.js';
+import { RemoteHosts } from './remote/remote-hosts.js';
+import type { RemoteRouting } from './api/remote-target.js';
 import { ApiKeyStore } from './auth/api-keys.js';
 import { tcpAccounts } from './auth/authenticate.js';
 import { keyRoutes } from './api/keys.js';
@@ -26,6 +29,8 @@ import { listenTcp, loadTls, type TcpEndpoint } from './runtime/tcp-listener.js'
 import { SessionPorts } from './serial/session-ports.js';
 import { TranscriptDir } from './serial/transcript.js';
 import { serialRoutes } from './api/serial.js';
+import { browserRoutes } from './api/browsers.js';
+import { openBrowserService } from './browsers/browser-service.js';
 import { DaemonSettings } from './settings.js';
 import { ensurePrivateDir, listenPrivate, probeDaemon, writePidFile } from './runtime/socket-files.js';
 
@@ -57,7 +62,8 @@ export async function startDaemon({ paths, log, clock = systemClock, listen }: D
   const settings = new DaemonSettings(paths);
   const registry = new BoardRegistry({ virtualBoards: settings.virtualBoards, entries: validEntries(settings.boards, log) });
   const transcripts = new TranscriptDir(join(paths.stateDir, 'sessions'));
-  const ports = new SessionPorts(registry, transcripts, log);
+  const remotes = new RemoteHosts(() => settings.remotes, log);
+  const ports = new SessionPorts(registry, transcripts, log, remotes);
   const socketUrl = `ws+unix://${paths.socket}:`;
   const keys = new ApiKeyStore(paths.stateDir);
   let tcp: TcpEndpoint | null = null;
@@ -71,7 +77,19 @@ export async function startDaemon({ paths, log, clock = systemClock, listen }: D
       `${account === LOCAL_ACCOUNT || !tcp ? socketUrl : tcp.url.replace(/^http/, 'ws')}/v1/sessions/${id}/serial`,
   });
   ports.bind(engine);
+  remotes.bind(engine);
+  const routing: RemoteRouting = {
+    defaultRemote: () => settings.defaultRemote,
+    create: (account, host, req, key) => remotes.create(account, host, req, key),
+    get: (host, path) => remotes.get(host, path),
+  };
   engine.restore();
+  const browsers = await openBrowserService({
+    paths,
+    clock,
+    log,
+    tcpBase: (account) => (account === LOCAL_ACCOUNT || !tcp ? null : tcp.url.replace(/^http/, 'ws')),
+  });
   transcripts.prune((id) => engine.ownerOf(id) !== undefined);
   registry.on('change', () => engine.boardsChanged());
 
@@ -90,7 +108,8 @@ export async function startDaemon({ paths, log, clock = systemClock, listen }: D
       engine.shutdown(keepSessions);
       registry.close();
       upgrade.close();
-      await ports.closeAll();
+      await Promise.all([ports.closeAll(), browsers.close()]);
+      await remotes.close();
       server.closeAllConnections();
       rmSync(paths.socket, { force: true });
       rmSync(paths.pidFile, { force: true });
@@ -100,9 +119,9 @@ export async function startDaemon({ paths, log, clock = systemClock, listen }: D
   };
 
   const router = new Router().add([
-    ...healthRoutes(() => ({ socket: paths.socket, listeners: [`unix:${paths.socket}`, ...(tcp ? [tcp.label] : [])] }), startedAt),
+    ...healthRoutes(() => ({ socket: paths.socket, listeners: [`unix:${paths.socket}`, ...(tcp ? [tcp.label] : []), ...browsers.listeners()] }), startedAt),
     ...keyRoutes(keys, engine),
-    ...accountRoutes(engine),
+    ...accountRoutes(engine, routing),
     ...boardRoutes(engine, () => registry.list(), {
       entries: () => settings.boards,
       save: (entries) => {
@@ -110,10 +129,11 @@ export async function startDaemon({ paths, log, clock = systemClock, listen }: D
         registry.setEntries(settings.boards);
         log(`boards: ${entries.length} config entr${entries.length === 1 ? 'y' : 'ies'}`);
       },
-    }),
-    ...sessionRoutes(engine),
+    }, routing),
+    ...sessionRoutes(engine, routing),
     ...serialRoutes(engine, ports, transcripts),
     ...eventRoutes(engine),
+    ...browserRoutes(browsers.engine),
     ...adminRoutes({
       stop: (keep) => void stop(keep),
       reload: (changed) => {
@@ -126,11 +146,17 @@ export async function startDaemon({ paths, log, clock = systemClock, listen }: D
         }
         engine.configureAccount(LOCAL_ACCOUNT, changed.includes('account.balance_credits'));
         engine.boardsChanged();
+        browsers.reload();
         log(`config reloaded (${changed.join(', ') || 'all'})`);
       },
     }),
   ]);
-  const serve = { router, upgrade: upgrade.handle.bind(upgrade), log };
+  const serve = {
+    router,
+    upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer, account: string) =>
+      browsers.wants(req) ? browsers.handle(req, socket, head, account) : upgrade.handle(req, socket, head, account),
+    log,
+  };
   const server = createApiServer({ ...serve, accountFor: () => LOCAL_ACCOUNT });
   const address = listen ?? settings.listen;
   const tls = address ? loadTls(settings.tls) : undefined;
@@ -138,6 +164,7 @@ export async function startDaemon({ paths, log, clock = systemClock, listen }: D
   try {
     await listenPrivate(server, paths.socket);
   } catch (err) {
+    await browsers.close();
     if ((err as { code?: string }).code === 'FBAY_RUNNING') {
       engine.shutdown(true);
       const health = await probeDaemon(paths.socket);
@@ -151,6 +178,7 @@ export async function startDaemon({ paths, log, clock = systemClock, listen }: D
     } catch (err) {
       server.close();
       engine.shutdown(true);
+      await browsers.close();
       rmSync(paths.socket, { force: true });
       throw err;
     }

@@ -1,6 +1,6 @@
 // The daemon's view of config.json: read once at start and again on every reload, never per request.
 import { ConfigStore } from '../shared/config-store.js';
-import { tierTable, type BoardEntryConfig, type FbayConfig } from '../shared/config-keys.js';
+import { tierTable, type BoardEntryConfig, type FbayConfig, type RemoteEntryConfig } from '../shared/config-keys.js';
 import type { FbayPaths } from '../shared/paths.js';
 import type { EngineSettings } from './engine/session-engine.js';
 
@@ -22,6 +22,14 @@ export class DaemonSettings {
 
   get virtualBoards(): number {
     return this.config.virtual_boards;
+  }
+
+  get remotes(): Record<string, RemoteEntryConfig> {
+    return this.config.remotes ?? {};
+  }
+
+  get defaultRemote(): string | null {
+    return this.config.default_remote ?? null;
   }
 
   get listen(): string | null {

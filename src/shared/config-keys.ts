@@ -31,6 +31,38 @@ export interface BoardEntryConfig {
   reset_bootloader?: string;
 }
 
+/** Browser sessions (DESIGN §3): host capacity, the Chromium to run, the local account's plan and the plan table. */
+export interface BrowserPlanConfig {
+  max_concurrent: number;
+  /** Browser hours a month (from ready to ended); null: no quota. */
+  monthly_hours: number | null;
+}
+
+export interface BrowsersConfig {
+  /** Browsers the host runs at once; more creates queue. */
+  max_concurrent: number;
+  /** Absolute path of Chromium/Chrome; null: found on PATH. */
+  executable: string | null;
+  plan: string;
+  plans: Record<string, Partial<BrowserPlanConfig>>;
+}
+
+export const DEFAULT_BROWSER_PLANS: Record<string, BrowserPlanConfig> = {
+  free: { max_concurrent: 1, monthly_hours: 1 },
+  builder: { max_concurrent: 5, monthly_hours: 100 },
+  pro: { max_concurrent: 25, monthly_hours: 500 },
+  scale: { max_concurrent: 100, monthly_hours: 5000 },
+};
+
+export const DEFAULT_BROWSERS: BrowsersConfig = { max_concurrent: 8, executable: null, plan: 'builder', plans: {} };
+
+export interface RemoteEntryConfig {
+  url: string;
+  key: string;
+  /** A PEM CA file to trust, for a host with a self-signed certificate. */
+  ca?: string;
+}
+
 export interface FbayConfig {
   virtual_boards: number;
   idle_timeout_s: number;
@@ -38,10 +70,15 @@ export interface FbayConfig {
   boards: BoardEntryConfig[];
   /** HOST:PORT the daemon also serves on over TCP (API keys required); absent: Unix socket only. */
   listen?: string | null;
+  /** Other fbay hosts this daemon mirrors sessions from (`fbay remote add`). */
+  remotes?: Record<string, RemoteEntryConfig>;
+  /** The remote commands use when no --remote is given; absent: this host. */
+  default_remote?: string | null;
   /** PEM files for HTTPS/WSS on the TCP listener. */
   tls?: { cert?: string; key?: string };
   account: { tier: string; balance_credits?: number | null };
   tiers: Record<string, Partial<TierConfig>>;
+  browsers: BrowsersConfig;
 }
 
 export const DEFAULT_CONFIG: FbayConfig = {
@@ -51,6 +88,7 @@ export const DEFAULT_CONFIG: FbayConfig = {
   boards: [],
   account: { tier: 'local' },
   tiers: {},
+  browsers: DEFAULT_BROWSERS,
 };
 
 export const MAX_IDLE_TIMEOUT_S = 86_400;
@@ -101,6 +139,24 @@ const pemPath: Parser = (raw, key) => {
   return raw;
 };
 
+const planName: Parser = (raw, key) => {
+  if (!/^[a-z][a-z0-9_]{0,31}$/.test(raw)) throw bad(key, raw, `a plan name (${Object.keys(DEFAULT_BROWSER_PLANS).join(', ')})`);
+  return raw;
+};
+
+const hoursOrNone: Parser = (raw, key) => {
+  if (raw === 'none' || raw === 'null') return null;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1e6) throw bad(key, raw, "a number of hours ≥ 0, or 'none'");
+  return n;
+};
+
+const executablePath: Parser = (raw, key) => {
+  if (raw === 'none' || raw === 'null') return null;
+  if (!raw.startsWith('/') || raw.length > 4096) throw bad(key, raw, "an absolute path to Chromium, or 'none' to search PATH");
+  return raw;
+};
+
 interface KeySpec {
   pattern: RegExp;
   parse: Parser;
@@ -118,6 +174,11 @@ export const CONFIG_KEYS: KeySpec[] = [
   { pattern: /^tiers\.[a-z][a-z0-9_]{0,31}\.max_concurrent$/, parse: intIn(1, 10_000), describe: 'concurrent sessions' },
   { pattern: /^tiers\.[a-z][a-z0-9_]{0,31}\.max_session_s$/, parse: nullableIntIn(1, 31_536_000), describe: "session cap, seconds, or 'none'" },
   { pattern: /^tiers\.[a-z][a-z0-9_]{0,31}\.initial_credits$/, parse: credits, describe: "starting credits, or 'none'" },
+  { pattern: /^browsers\.max_concurrent$/, parse: intIn(1, 1000), describe: 'browsers this host runs at once; more creates queue' },
+  { pattern: /^browsers\.executable$/, parse: executablePath, describe: "Chromium to run; 'none' = search PATH" },
+  { pattern: /^browsers\.plan$/, parse: planName, describe: "the local account's browser plan (free, builder, pro, scale)" },
+  { pattern: /^browsers\.plans\.[a-z][a-z0-9_]{0,31}\.max_concurrent$/, parse: intIn(1, 10_000), describe: 'concurrent browser sessions' },
+  { pattern: /^browsers\.plans\.[a-z][a-z0-9_]{0,31}\.monthly_hours$/, parse: hoursOrNone, describe: "browser hours a month, or 'none'" },
 ];
 
 /** Validates KEY=VALUE as typed by a user and returns the typed value. */
@@ -130,6 +191,16 @@ export function parseConfigValue(key: string, raw: string): unknown {
     });
   }
   return spec.parse(raw, key);
+}
+
+/** The browser plan table: the defaults with config overrides, plus any plan config adds. */
+export function browserPlanTable(config: FbayConfig): Record<string, BrowserPlanConfig> {
+  const out: Record<string, BrowserPlanConfig> = {};
+  const plans = config.browsers?.plans ?? {};
+  for (const name of new Set([...Object.keys(DEFAULT_BROWSER_PLANS), ...Object.keys(plans)])) {
+    out[name] = { ...(DEFAULT_BROWSER_PLANS[name] ?? DEFAULT_BROWSER_PLANS.free!), ...(plans[name] ?? {}) };
+  }
+  return out;
 }
 
 export function tierTable(config: FbayConfig): Record<string, TierConfig> {

@@ -23,6 +23,7 @@ export class ConfigStore {
       ...stored,
       account: { ...DEFAULT_CONFIG.account, ...(stored.account ?? {}) },
       tiers: { ...(stored.tiers ?? {}) },
+      browsers: { ...DEFAULT_CONFIG.browsers, ...(stored.browsers ?? {}) },
     };
   }
 

@@ -3,6 +3,9 @@ import { assertSocketPathFits, resolvePaths } from '../../shared/paths.js';
 import type { CliContext } from '../context.js';
 import { DaemonClient } from './daemon-client.js';
 
+/** Which host a command is for: a remote's name, or `local`; absent, the daemon's default_remote applies. */
+export const REMOTE_HEADER = 'fbay-remote';
+
 export interface ConnectOptions {
   /** `daemon stop|status|logs` and `config` never start the daemon. */
   autoStart?: boolean;
@@ -17,8 +20,10 @@ export function daemonClient(ctx: CliContext, { autoStart = true, checkVersion =
     socketPath: paths.socket,
     checkVersion,
     signal: ctx.signal,
+    ...(ctx.remote ? { headers: { [REMOTE_HEADER]: ctx.remote } } : {}),
     // Loaded only when nothing answers, so the usual path never pays for child_process and the lock.
-    ...(autoStart
+    // FBAY_NO_AUTOSTART=1: shell completion asks the daemon for session ids only when it already runs.
+    ...(autoStart && ctx.env.FBAY_NO_AUTOSTART !== '1'
       ? {
           startDaemon: async () => {
             const { ensureDaemon } = await import('./ensure-daemon.js');

@@ -22,6 +22,8 @@ export interface DaemonClientOptions {
   signal?: AbortSignal;
   /** How long the connection may stay silent, in ms. */
   timeoutMs?: number;
+  /** Sent with every request, e.g. `fbay-remote: lab` for --remote. */
+  headers?: Record<string, string>;
 }
 
 export interface Reply<T> {
@@ -114,6 +116,7 @@ export class DaemonClient {
           headers: {
             [VERSION_HEADER]: VERSION,
             accept: 'application/json',
+            ...this.options.headers,
             ...(payload === undefined
               ? {}
               : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) }),

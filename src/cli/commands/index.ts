@@ -3,10 +3,12 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerAccount } from './account.js';
 import { registerBoards } from './boards.js';
+import { registerBrowser } from './browser.js';
 import { registerConfig } from './config.js';
 import { registerDaemon } from './daemon.js';
 import { registerExec } from './exec.js';
 import { registerKeys } from './keys.js';
+import { registerRemote } from './remote.js';
 import { registerSerial } from './serial.js';
 import { registerSession } from './session.js';
 
@@ -15,8 +17,10 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerSerial(program, ctx);
   registerExec(program, ctx);
   registerBoards(program, ctx);
+  registerBrowser(program, ctx);
   registerAccount(program, ctx);
   registerDaemon(program, ctx);
   registerConfig(program, ctx);
   registerKeys(program, ctx);
+  registerRemote(program, ctx);
 }

@@ -25,6 +25,8 @@ export function effectiveConfig(ctx: Pick<CliContext, 'env'>): Record<string, un
     ...config,
     account: { balance_credits: null, ...config.account },
     tiers: tierTable(config),
+    // API keys are secrets: shown by their first characters only.
+    remotes: Object.fromEntries(Object.entries(config.remotes ?? {}).map(([name, r]) => [name, { ...r, key: `${r.key.slice(0, 8)}…` }])),
   };
 }
 
@@ -47,7 +49,7 @@ export async function setConfig(ctx: CliContext, key: string, raw: string): Prom
   return { key, value, ...(await reloadDaemon(ctx, key)) };
 }
 
-async function reloadDaemon(ctx: CliContext, key: string): Promise<ReloadOutcome> {
+export async function reloadDaemon(ctx: CliContext, key: string): Promise<ReloadOutcome> {
   try {
     await daemonClient(ctx, { autoStart: false }).post('/v1/config/reload', { changed: [key] });
     return { daemon: 'reloaded' };

@@ -7,6 +7,7 @@ import { checkEntries, entryId } from '../boards/board-entries.js';
 import { readJson } from '../http/body.js';
 import type { Route } from '../http/router.js';
 import { LOCAL_ACCOUNT, type SessionEngine } from '../engine/session-engine.js';
+import { targetHost, type RemoteRouting } from './remote-target.js';
 
 /** What POST/DELETE /v1/boards need: the entries in config, and a way to save and apply a new list. */
 export interface BoardEntryStore {
@@ -36,7 +37,7 @@ export function boardView(b: BoardRecord, holder: string | undefined, visibleHol
   };
 }
 
-export function boardRoutes(engine: SessionEngine, boards: () => BoardRecord[], store: BoardEntryStore): Route[] {
+export function boardRoutes(engine: SessionEngine, boards: () => BoardRecord[], store: BoardEntryStore, remotes?: RemoteRouting): Route[] {
   const view = (id: string, account: string) => {
     const b = boards().find((x) => x.id === id);
     const holder = b ? engine.holders().get(b.id) : undefined;
@@ -82,7 +83,9 @@ export function boardRoutes(engine: SessionEngine, boards: () => BoardRecord[], 
     {
       method: 'GET',
       path: '/v1/boards',
-      handler: (r) => {
+      handler: async (r) => {
+        const host = targetHost(r, remotes);
+        if (host) return { status: 200, body: await remotes!.get(host, '/v1/boards') };
         const holders = engine.holders();
         const list = boards().map((b) => {
           const holder = holders.get(b.id);

@@ -4,8 +4,9 @@ import type { SessionEngine } from '../engine/session-engine.js';
 import { readJson } from '../http/body.js';
 import { assertSessionId, parseCreateSession } from './session-request.js';
 import { ApiError } from '../../transport/protocol/errors.js';
+import { namedHost, targetHost, type RemoteRouting } from './remote-target.js';
 
-export function sessionRoutes(engine: SessionEngine): Route[] {
+export function sessionRoutes(engine: SessionEngine, remotes?: RemoteRouting): Route[] {
   return [
     {
       method: 'POST',
@@ -16,7 +17,9 @@ export function sessionRoutes(engine: SessionEngine): Route[] {
         if (Array.isArray(key) || (key !== undefined && (key.length === 0 || key.length > 255))) {
           throw new ApiError('invalid_request', 'Idempotency-Key must be one header of 1 to 255 characters.');
         }
-        return { status: 201, body: await engine.create(r.account, req, key ?? null) };
+        const host = targetHost(r, remotes);
+        const created = host ? await remotes!.create(r.account, host, req, key ?? null) : await engine.create(r.account, req, key ?? null);
+        return { status: 201, body: created };
       },
     },
     {
@@ -24,7 +27,9 @@ export function sessionRoutes(engine: SessionEngine): Route[] {
       path: '/v1/sessions',
       handler: (r) => {
         const all = ['1', 'true'].includes(r.url.searchParams.get('all') ?? '');
-        return { status: 200, body: { sessions: engine.list(r.account, all).map((s) => engine.view(s)) } };
+        const host = namedHost(r);
+        const sessions = engine.list(r.account, all).filter((s) => host === undefined || (s.host ?? null) === host);
+        return { status: 200, body: { sessions: sessions.map((s) => engine.view(s)) } };
       },
     },
     {

@@ -1,5 +1,6 @@
 // The boards this host offers (USB serial ports, config entries, virtual boards) and opening one without a reset.
 import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
 import { SerialPortStream } from '@serialport/stream';
 import { ApiError } from '../../transport/protocol/errors.js';
 import { checkEntries, type BoardEntry } from './board-entries.js';
@@ -42,10 +43,13 @@ export interface SerialControl {
   sendBreak(): Promise<void>;
 }
 
+/** What the relay needs of a serial line: a byte stream that knows whether it is open (a port, or an upstream hop). */
+export type SerialLine = Duplex & { readonly isOpen: boolean };
+
 export interface OpenedPort {
   board: BoardRecord;
   /** Opened, with no DTR/RTS pulse. */
-  stream: SerialPortStream;
+  stream: SerialLine;
   control: SerialControl;
   close(): Promise<void>;
 }

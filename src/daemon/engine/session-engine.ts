@@ -11,7 +11,7 @@ import { DeadlineScheduler } from './deadline-scheduler.js';
 import { IdempotencyIndex, requestHash } from './idempotency.js';
 import { assertTransition, isLive } from './lifecycle.js';
 import { creditsAt, instantReaching, roundCredits } from './meter.js';
-import { capInstant, newSessionId, toApiSession, type SessionRecord } from './session-record.js';
+import { capInstant, newSessionId, sessionCredits, toApiSession, type SessionRecord } from './session-record.js';
 import { SessionTimers } from './session-timers.js';
 import { BoardAllocator, type BoardSource, type PortOpener } from './board-allocator.js';
 
@@ -109,8 +109,13 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
     return this.list(account, false);
   }
 
+  /** Live sessions on this host's own boards: what limits and the local meter count (a mirror's host counts its own). */
+  private localLive(account: string): SessionRecord[] {
+    return this.liveSessions(account).filter((s) => !s.host);
+  }
+
   account(name: string): Account {
-    const usage = this.liveSessions(name).reduce((sum, s) => sum + creditsAt(s, this.now()), 0);
+    const usage = this.localLive(name).reduce((sum, s) => sum + creditsAt(s, this.now()), 0);
     return this.accounts.view(name, usage);
   }
 
@@ -129,7 +134,7 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
     }
     const board = this.allocator.resolve(req);
     const limits = this.accounts.limits(account);
-    const live = this.liveSessions(account);
+    const live = this.localLive(account);
     if (live.length >= limits.max_concurrent) {
       const ids = live.map((s) => s.id).join(', ');
       throw new ApiError(
@@ -142,7 +147,9 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
     if (balance !== null && balance < 1) {
       throw new ApiError(
         'payment_required',
-        `Account ${account} has ${balance} credits; a session needs at least 1 to start. Add credits (\`fbay config set account.balance_credits N\`).`,
+        `Account ${account} has ${balance} credits; a session needs at least 1 to start. ${
+          account === LOCAL_ACCOUNT ? 'Add credits: `fbay config set account.balance_credits N`.' : `Ask the host's owner for credits (\`fbay keys credit ${account} N\`).`
+        }`,
         { balance_credits: balance },
       );
     }
@@ -198,8 +205,9 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
     s.end_reason = reason;
     s.idle_since = null;
     this.timers.disarm(s);
-    const credits = creditsAt(s, at);
-    const account = this.accounts.settle(s.account, credits);
+    s.link = null;
+    // A mirrored session is charged by its host; only this host's boards are settled here.
+    const account = this.accounts.settle(s.account, s.host ? 0 : creditsAt(s, at));
     this.persist([{ t: 'session', s }, { t: 'account', a: account }]);
     const session = this.view(s);
     this.emit('event', { type: 'state', session });
@@ -207,6 +215,7 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
     // Every listener hears why before the port closes under its clients.
     this.emit('event', { type: 'ended', session_id: s.id, reason, session });
     this.allocator.release(s);
+    if (s.host) this.deps.ports.close(s.id);
     this.armAccount(s.account);
     this.allocator.drainQueue();
   }
@@ -277,7 +286,7 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
     return {
       type: 'meter',
       session_id: s.id,
-      credits_used: roundCredits(creditsAt(s, now)),
+      credits_used: roundCredits(sessionCredits(s, now)),
       rate_credits_per_min: s.rate_credits_per_min,
       balance_credits: this.account(s.account).balance_credits,
       at: new Date(now).toISOString(),
@@ -303,7 +312,7 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
 
   private armAccount(account: string): void {
     const a = this.accounts.get(account);
-    this.timers.armAccount(account, this.liveSessions(account), a.balance);
+    this.timers.armAccount(account, this.localLive(account), a.balance);
   }
 
   // ——— config, restore, shutdown ———
@@ -332,6 +341,108 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
     return Object.hasOwn(this.deps.settings().tiers, tier);
   }
 
+  // ——— mirrored sessions: a remote host's sessions held here (see daemon/remote) ———
+
+  hostOf(id: string): string | null {
+    return this.sessions.get(id)?.host ?? null;
+  }
+
+  /**
+   * Mirrors a session a remote host has just created and opens the line to it; a retried create (same key) returns
+   * the same mirror. Ends it with allocation_failed, and throws, if the line does not open.
+   */
+  async adoptMirror(account: string, host: string, upstream: Session, idleTimeoutS: number | null, key: string, hash: string): Promise<Session> {
+    const existing = this.sessions.get(upstream.id);
+    if (existing) return this.view(existing);
+    const s: SessionRecord = {
+      id: upstream.id,
+      account,
+      board_type: upstream.board_type,
+      wants_board_id: null,
+      board_id: upstream.board_id,
+      state: 'allocating',
+      created_at: this.now(),
+      started_at: upstream.started_at ? Date.parse(upstream.started_at) : null,
+      ended_at: null,
+      end_reason: null,
+      idle_timeout_s: idleTimeoutS ?? this.deps.settings().idle_timeout_s,
+      idle_since: null,
+      wait_until: null,
+      max_session_s: null,
+      max_credits: upstream.max_credits,
+      rate_credits_per_min: upstream.rate_credits_per_min,
+      metadata: upstream.metadata,
+      host,
+      upstream_credits: upstream.credits_used,
+      link: null,
+      idempotency_key: key,
+      request_hash: hash,
+    };
+    this.sessions.set(s.id, s);
+    this.idempotency.remember(account, key, hash, s.id);
+    this.changed(s);
+    const failure = await this.openMirror(s);
+    if (failure !== null) {
+      throw new ApiError('upstream_unavailable', `Could not open the serial line to ${s.id} on '${host}': ${failure}. The session was ended there.`, {
+        session_id: s.id,
+      });
+    }
+    return this.view(s);
+  }
+
+  /** Opens (or after a restart, reopens) a mirror's line; resolves with why it failed, or null. */
+  private openMirror(s: SessionRecord): Promise<string | null> {
+    return this.deps.ports.open(s.id, s.board_id ?? s.id).then(
+      () => {
+        if (s.state === 'ended') this.deps.ports.close(s.id);
+        else if (s.state === 'allocating') {
+          const now = this.now();
+          s.state = 'idle';
+          s.started_at ??= now;
+          s.idle_since = now;
+          this.timers.arm(s);
+          this.changed(s);
+          this.meter(s);
+        }
+        return null;
+      },
+      (err: unknown) => {
+        this.finish(s, s.state === 'allocating' ? 'allocation_failed' : 'upstream_lost', this.now());
+        return err instanceof Error ? err.message : String(err);
+      },
+    );
+  }
+
+  /** What the host said about the session (its state, its meter). */
+  mirrorUpdate(id: string, upstream: Pick<Session, 'credits_used'>): void {
+    const s = this.sessions.get(id);
+    if (!s?.host || !isLive(s.state) || s.upstream_credits === upstream.credits_used) return;
+    s.upstream_credits = upstream.credits_used;
+    this.persist([{ t: 'session', s }]);
+    this.meter(s);
+  }
+
+  /** The line to the host dropped (reconnecting until `deadline`) or came back. */
+  mirrorLink(id: string, link: SessionRecord['link']): void {
+    const s = this.sessions.get(id);
+    if (!s?.host || !isLive(s.state)) return;
+    s.link = link;
+    this.changed(s);
+  }
+
+  mirrorWarning(id: string, kind: WarningKind, endsAt: number): void {
+    const s = this.sessions.get(id);
+    if (s?.host) this.warn(s, kind, endsAt);
+  }
+
+  /** The host ended the session (or the line to it was lost for good): the mirror ends with the same reason. */
+  mirrorEnded(id: string, reason: EndReason, at: number, credits: number | null): void {
+    const s = this.sessions.get(id);
+    if (!s?.host || !isLive(s.state)) return;
+    if (credits !== null) s.upstream_credits = credits;
+    this.finish(s, reason, at);
+  }
+
   /** Boards appeared (config change, hotplug): hand them to waiting sessions. */
   boardsChanged(): void {
     this.allocator.drainQueue();
@@ -354,7 +465,10 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
         s.state = 'idle';
         s.idle_since = now;
       }
-      this.allocator.restore(s);
+      if (s.host) {
+        if (s.state === 'pending') s.state = 'allocating';
+        void this.openMirror(s);
+      } else this.allocator.restore(s);
       this.timers.arm(s);
       if (s.board_lost_at != null) this.timers.armGrace(s, this.graceDeadline(s)!);
     }

@@ -23,6 +23,12 @@ export interface SessionRecord extends Metered {
   /** The tier's cap on a session's length, fixed at create. */
   max_session_s: number | null;
   metadata: Metadata;
+  /** The remote fbay host this session lives on, mirrored here; absent/null for this host's own boards. */
+  host?: string | null;
+  /** A mirrored session's meter, as the remote host reports it (it is the one that charges). */
+  upstream_credits?: number | null;
+  /** A mirrored session's link to its host: reconnecting until `deadline` after a drop. */
+  link?: { state: 'open' | 'reconnecting'; deadline: number | null } | null;
   idempotency_key: string | null;
   request_hash: string | null;
 }
@@ -37,6 +43,11 @@ export function newSessionId(): string {
 }
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+/** Credits a session has used by t: computed here for this host's boards, as reported by the host for a mirror. */
+export function sessionCredits(s: SessionRecord, t: number): number {
+  return s.host ? (s.upstream_credits ?? 0) : creditsAt(s, t);
+}
 
 /** The instant a session will be ended by its cap or budget, if nothing ends it sooner. */
 export function capInstant(s: SessionRecord): number | null {
@@ -72,10 +83,12 @@ export function toApiSession(
     board_missing_since: live ? iso(s.board_lost_at ?? null) : null,
     grace_deadline: live ? iso(graceDeadline) : null,
     expires_at: live ? iso(expiresAt) : null,
-    credits_used: roundCredits(creditsAt(s, now)),
+    credits_used: roundCredits(sessionCredits(s, now)),
     max_credits: s.max_credits,
     rate_credits_per_min: s.rate_credits_per_min,
     ws_url: live && s.started_at !== null ? wsUrl : null,
     metadata: s.metadata,
+    host: s.host ?? null,
+    link: live && s.link ? { state: s.link.state, deadline: iso(s.link.deadline) } : null,
   };
 }

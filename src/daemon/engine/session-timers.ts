@@ -25,7 +25,8 @@ export class SessionTimers {
     if (s.state === 'pending' && s.wait_until !== null) {
       this.scheduler.schedule(`${s.id}:wait`, s.wait_until, (at) => this.hooks.end(s, 'allocation_failed', at));
     } else this.scheduler.cancel(`${s.id}:wait`);
-    if (s.started_at === null) return;
+    // A mirrored session's cap and budget are its host's to enforce: only the idle countdown runs here.
+    if (s.started_at === null || s.host) return;
     this.deadline(s, 'cap', capInstant(s), 'max_duration', 'duration_warning', DURATION_WARNING_MS);
     const budget = s.max_credits === null ? null : instantReaching(s, s.max_credits);
     this.deadline(s, 'budget', budget, 'credits_exhausted', 'credits_low', CREDITS_LOW_MS);

@@ -2,6 +2,7 @@
 import type { WebSocket } from 'ws';
 import type { BoardRegistry, OpenedPort } from '../boards/board-registry.js';
 import type { Transcript, TranscriptDir } from './transcript.js';
+import type { RemoteHosts } from '../remote/remote-hosts.js';
 import type { PortOpener } from '../engine/board-allocator.js';
 import type { SessionEngine } from '../engine/session-engine.js';
 import type { EngineEvent } from '../../transport/protocol/events.js';
@@ -35,6 +36,7 @@ export class SessionPorts implements PortOpener {
     private readonly registry: BoardRegistry,
     private readonly transcripts: TranscriptDir,
     private readonly log: (message: string) => void,
+    private readonly remotes: RemoteHosts | null = null,
   ) {
     registry.on('change', () => this.reopenReturned());
   }
@@ -50,9 +52,15 @@ export class SessionPorts implements PortOpener {
   }
 
   async open(sessionId: string, boardId: string): Promise<void> {
-    const port = await this.registry.open(boardId);
     // Offsets continue where the transcript ends, so a session resumed after a restart keeps its numbering.
     const transcript = this.transcripts.open(sessionId);
+    let port: OpenedPort;
+    try {
+      port = await this.openPort(sessionId, boardId, transcript.length);
+    } catch (err) {
+      transcript.close();
+      throw err;
+    }
     const relay = new SerialRelay(port, { startOffset: transcript.length, history: (from, to) => transcript.read(from, to) });
     const line: LiveLine = { boardId, port, relay, transcript, reopening: false };
     this.lines.set(sessionId, line);
@@ -65,6 +73,16 @@ export class SessionPorts implements PortOpener {
       this.engine?.boardMissing(sessionId);
       this.reopenReturned();
     });
+  }
+
+  /** A board here, or the line to the remote host a mirrored session lives on. */
+  private async openPort(sessionId: string, boardId: string, offset: number): Promise<OpenedPort> {
+    const host = this.engine?.hostOf(sessionId);
+    if (!host || !this.remotes) return this.registry.open(boardId);
+    const session = this.engine!.view(this.engine!.find(this.engine!.ownerOf(sessionId)!, sessionId));
+    const port = await this.remotes.open(host, session, offset);
+    port.stream.on('gap', (lost: number) => this.lines.get(sessionId)?.relay.broadcast({ type: 'gap', lost_bytes: lost }));
+    return port;
   }
 
   /** Reopens the port of every session whose board has come back online, and carries the session on. */

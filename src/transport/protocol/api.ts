@@ -43,6 +43,10 @@ export interface Session {
   rate_credits_per_min: number;
   ws_url: string | null;
   metadata: Metadata;
+  /** null: a board on this host; else the name of the remote fbay host the session is mirrored from. */
+  host: string | null;
+  /** For a mirrored session: its link to the remote host, `reconnecting` until `deadline` after a network drop. */
+  link: { state: 'open' | 'reconnecting'; deadline: string | null } | null;
 }
 
 export interface CreateSessionRequest {

@@ -1,5 +1,5 @@
 // Client input on its way to the board: kept in arrival order, held while a control operation runs, bounded always.
-import type { SerialPortStream } from '@serialport/stream';
+import type { SerialLine } from '../../daemon/boards/board-registry.js';
 import type { RelayClient } from './relay-client.js';
 
 export class RelayInput {
@@ -10,7 +10,7 @@ export class RelayInput {
   readonly #paused = new Set<RelayClient>();
 
   constructor(
-    private readonly stream: SerialPortStream,
+    private readonly stream: SerialLine,
     private readonly limitBytes: number,
   ) {
     stream.on('drain', () => this.#maybeResume());

@@ -23,6 +23,8 @@ export function aSession(overrides: Partial<Session> = {}): Session {
     rate_credits_per_min: 1,
     ws_url: 'ws+unix:///tmp/x/fbayd.sock:/v1/sessions/ses_aaaaaaaaaaaaaaaaaaaaaaaa/serial',
     metadata: {},
+    host: null,
+    link: null,
     ...overrides,
   };
 }

@@ -1,0 +1,32 @@
+// Which host a request is for: this one, or a remote named by the `fbay-remote` header (or config default_remote).
+import type { CreateSessionRequest, Session } from '../../transport/protocol/api.js';
+import { ApiError } from '../../transport/protocol/errors.js';
+import type { ApiRequest } from '../http/router.js';
+import { LOCAL_ACCOUNT } from '../engine/session-engine.js';
+
+export const REMOTE_HEADER = 'fbay-remote';
+
+/** What the session, board and account routes need to send a request on to a remote host. */
+export interface RemoteRouting {
+  defaultRemote(): string | null;
+  create(account: string, host: string, req: CreateSessionRequest, key: string | null): Promise<Session>;
+  get<T>(host: string, path: string): Promise<T>;
+}
+
+/** The remote a request is for, or null for this host. Only the owner (Unix socket) reaches through to remotes. */
+export function targetHost(r: ApiRequest, routing: RemoteRouting | undefined): string | null {
+  const header = r.req.headers[REMOTE_HEADER];
+  const named = typeof header === 'string' ? header : routing && r.account === LOCAL_ACCOUNT ? routing.defaultRemote() : null;
+  if (!named || named === 'local') return null;
+  if (!routing || r.account !== LOCAL_ACCOUNT) {
+    throw new ApiError('forbidden', 'Only the machine owner, on the Unix socket, can act on remote hosts through this daemon.');
+  }
+  return named;
+}
+
+/** For list filters: the header's host ('local' → null); undefined when the request did not name one. */
+export function namedHost(r: ApiRequest): string | null | undefined {
+  const header = r.req.headers[REMOTE_HEADER];
+  if (typeof header !== 'string') return undefined;
+  return header === 'local' ? null : header;
+}

@@ -1,0 +1,139 @@
+// WS /v1/browsers/{id}/cdp: checks the session before upgrading, then bridges the client's frames to the browser's pipe.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CDP_CLOSE } from '../../transport/protocol/browser-api.js';
+import { ApiError } from '../../transport/protocol/errors.js';
+import { VERSION } from '../../shared/version.js';
+import type { BrowserEngine } from './browser-engine.js';
+import { assertBrowserId } from './browser-request.js';
+import type { CdpConnection, ClientSink } from './cdp-connection.js';
+
+const CDP_PATH = /^\/v1\/browsers\/([^/]+)\/cdp\/?$/;
+export const PING_INTERVAL_MS = 10_000;
+export const SILENT_PEER_MS = 30_000;
+/** Clients send big frames too (setContent with a large page); Chromium's own limit is about this. */
+export const MAX_CLIENT_FRAME_BYTES = 256 * 1024 * 1024;
+/** A client slower than the browser: stop reading the pipe past HIGH buffered bytes, go on below LOW. */
+const HIGH_WATER = 16 * 1024 * 1024;
+const LOW_WATER = 4 * 1024 * 1024;
+
+export function isCdpPath(url: string | undefined): boolean {
+  return CDP_PATH.test(new URL(url ?? '/', 'http://fbay').pathname);
+}
+
+export function refuseUpgrade(socket: Duplex, err: ApiError): void {
+  const body = JSON.stringify(err.toBody());
+  socket.end(
+    `HTTP/1.1 ${err.status} ${err.code}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `fbay-version: ${VERSION}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** WebSocket close reasons are at most 123 bytes. */
+function closeReason(text: string): string {
+  let out = text;
+  while (Buffer.byteLength(out) > 123) out = out.slice(0, -2);
+  return out;
+}
+
+export class CdpProxy {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES, perMessageDeflate: false });
+  /** The client of each session: a newer one takes over. */
+  private readonly current = new Map<string, WebSocket>();
+  private readonly lastHeard = new WeakMap<WebSocket, number>();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    private readonly engine: BrowserEngine,
+    private readonly log: (message: string) => void,
+  ) {
+    this.heartbeat = setInterval(() => this.beat(), PING_INTERVAL_MS);
+    this.heartbeat.unref();
+  }
+
+  /** `account` is the Unix socket's account; null on the loopback TCP listener, where the URL's token decides. */
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer, account: string | null): void {
+    const url = new URL(req.url ?? '/', 'http://fbay');
+    try {
+      const m = CDP_PATH.exec(url.pathname);
+      if (!m) throw new ApiError('not_found', `No WebSocket endpoint at ${url.pathname}; the CDP proxy is /v1/browsers/{id}/cdp.`);
+      const id = assertBrowserId(decodeURIComponent(m[1]!));
+      const owner = account ?? this.engine.connectionForToken(id, url.searchParams.get('token')).account;
+      const connection = this.engine.connectionFor(owner, id);
+      this.wss.handleUpgrade(req, socket, head, (ws) => void this.bridge(ws, id, owner, connection));
+    } catch (err) {
+      if (err instanceof ApiError) refuseUpgrade(socket, err);
+      else throw err;
+    }
+  }
+
+  private async bridge(ws: WebSocket, id: string, account: string, conn: CdpConnection): Promise<void> {
+    this.lastHeard.set(ws, Date.now());
+    ws.on('pong', () => this.lastHeard.set(ws, Date.now()));
+    let paused = false;
+    const sink: ClientSink = {
+      send: (message) => {
+        if (ws.readyState !== ws.OPEN) return;
+        ws.send(message, { binary: false }, () => {
+          if (paused && ws.bufferedAmount < LOW_WATER) {
+            paused = false;
+            conn.pipe.resume();
+          }
+        });
+        if (!paused && ws.bufferedAmount > HIGH_WATER) {
+          paused = true;
+          conn.pipe.pause();
+        }
+      },
+    };
+    // Frames sent before the client's browser session exists wait for it, in order.
+    let early: Buffer[] | null = [];
+    const forward = (data: Buffer) => {
+      if (!conn.fromClient(sink, data)) {
+        ws.pause();
+        conn.pipe.writable.once('drain', () => ws.resume());
+      }
+    };
+    ws.on('message', (data: Buffer) => {
+      this.lastHeard.set(ws, Date.now());
+      if (early) early.push(data);
+      else forward(data);
+    });
+    const leave = this.engine.clientConnected(id, (code, reason) => ws.close(code, closeReason(reason)));
+    const previous = this.current.get(id);
+    this.current.set(id, ws);
+    previous?.close(CDP_CLOSE.replaced, 'another CDP client connected to this session');
+    ws.once('close', () => {
+      if (this.current.get(id) === ws) this.current.delete(id);
+      if (paused) conn.pipe.resume();
+      leave();
+      void conn.detachClient(sink);
+    });
+    try {
+      await conn.attachClient(sink, { browserClose: () => void this.engine.end(account, id, 'user_ended').catch(() => undefined) });
+    } catch (err) {
+      this.log(`browser ${id}: a CDP client could not attach: ${(err as Error).message}`);
+      ws.close(1011, 'the browser did not accept the connection');
+      return;
+    }
+    const queued = early;
+    early = null;
+    for (const data of queued) forward(data);
+  }
+
+  private beat(): void {
+    const now = Date.now();
+    for (const ws of this.wss.clients) {
+      if (ws.isPaused) this.lastHeard.set(ws, now);
+      if (now - (this.lastHeard.get(ws) ?? now) >= SILENT_PEER_MS) ws.terminate();
+      else ws.ping();
+    }
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+  }
+}
