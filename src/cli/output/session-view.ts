@@ -5,9 +5,12 @@ import { renderFields, renderTable } from './table.js';
 
 export function sessionTable(sessions: readonly Session[], now = Date.now()): string {
   const withReason = sessions.some((s) => s.end_reason);
-  const headers = ['id', 'type', 'board', 'state', 'created', 'credits', ...(withReason ? ['end reason'] : [])];
+  // A HOST column once any session lives on a remote host: `local` for this machine's boards.
+  const withHost = sessions.some((s) => s.host);
+  const headers = ['id', ...(withHost ? ['host'] : []), 'type', 'board', 'state', 'created', 'credits', ...(withReason ? ['end reason'] : [])];
   const rows = sessions.map((s) => [
     s.id,
+    ...(withHost ? [s.host ?? 'local'] : []),
     s.board_type,
     orDash(s.board_id),
     s.state,
@@ -26,7 +29,7 @@ export function stateLine(s: Session, now = Date.now()): string {
     case 'ended':
       return `ended (${orDash(s.end_reason)}) ${relativeTime(s.ended_at, now)}`;
     default:
-      return s.state;
+      return s.link?.state === 'reconnecting' ? `${s.state}, reconnecting to ${s.host} until ${relativeTime(s.link.deadline, now)}` : s.state;
   }
 }
 
@@ -34,7 +37,7 @@ export function stateLine(s: Session, now = Date.now()): string {
 export function sessionDetail(s: Session, now = Date.now(), full = false): string {
   const fields: [string, string][] = [
     ['id', s.id],
-    ['board', s.board_id ? `${s.board_id} (${s.board_type})` : s.board_type],
+    ['board', `${s.board_id ? `${s.board_id} (${s.board_type})` : s.board_type}${s.host ? ` on ${s.host}` : ''}`],
     ['state', stateLine(s, now)],
     ['idle timeout', seconds(s.idle_timeout_s)],
     ['ws_url', orDash(s.ws_url)],

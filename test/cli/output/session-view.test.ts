@@ -14,6 +14,16 @@ describe('session views', () => {
     expect(all).toContain('idle_timeout');
   });
 
+  it('adds a HOST column once a session lives on a remote host, and says when its line is reconnecting', () => {
+    const mirrored = aSession({ id: `ses_${'b'.repeat(24)}`, host: 'lab', state: 'active', link: { state: 'reconnecting', deadline: '2030-01-01T00:00:25.000Z' } });
+    const table = sessionTable([aSession(), mirrored], NOW);
+    expect(table.split('\n')[0]).toMatch(/^ID\s+HOST\s+TYPE/);
+    expect(table).toMatch(/ses_a+\s+local\s+virtual/);
+    expect(table).toMatch(/ses_b+\s+lab\s+virtual/);
+    expect(stateLine(mirrored, NOW)).toBe('active, reconnecting to lab until in 20s');
+    expect(sessionDetail(mirrored, NOW)).toContain('virtual-1 (virtual) on lab');
+  });
+
   it('shows id, board, state, idle timeout and ws_url for a new session', () => {
     const text = sessionDetail(aSession(), NOW);
     expect(text).toContain('id            ses_aaaaaaaaaaaaaaaaaaaaaaaa');
