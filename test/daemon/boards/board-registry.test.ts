@@ -204,11 +204,12 @@ describe('BoardRegistry with real ports', () => {
       list: async () => [],
       open: async (o: unknown) => {
         opened.push(o);
-        throw new Error('Error: Resource busy, cannot open');
+        throw new Error('Error: Permission denied, cannot open');
       },
     } as unknown as BindingInterface;
     const registry = hostWith(fake, { loadSystemBinding: async () => system });
     await expect(registry.open('usb-2341-0043-UNO1')).rejects.toThrow("Could not open board 'usb-2341-0043-UNO1'");
+    expect(registry.get('usb-2341-0043-UNO1')!.online).toBe(true); // not a port someone else holds: still offered
     expect(opened).toEqual([expect.objectContaining({ path: join(fake.dev, 'ttyUSB0'), baudRate: 9600, hupcl: false })]);
     const port = await registry.open('virtual-1'); // virtual ports never reach the OS binding
     await port.close();
