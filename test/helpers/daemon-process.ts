@@ -98,28 +98,71 @@ export function api<T = any>(
   });
 }
 
-/** A serial console client on the session's WebSocket. */
+/**
+ * Every frame a test WebSocket received, from the very first: a replay (`?since=`) can arrive in the same read as the
+ * handshake and be emitted before an `await once(ws, 'open')` continuation could attach a listener.
+ */
+export interface Frames {
+  chunks: Buffer[];
+  texts: any[];
+  size: number;
+  /** Where the last readUntil stopped, as an index into the bytes. */
+  cursor: number;
+  bytes(): Buffer;
+  /** Resolves when `done()` holds, checked now and on every frame; rejects if the socket closes first. */
+  until(done: () => boolean): Promise<void>;
+}
+
+const framesOfWs = new WeakMap<WebSocket, Frames>();
+
+export function recordFrames(ws: WebSocket): Frames {
+  const existing = framesOfWs.get(ws);
+  if (existing) return existing;
+  const waiters = new Set<{ done: () => boolean; resolve: () => void; reject: (e: Error) => void }>();
+  const f: Frames = {
+    chunks: [],
+    texts: [],
+    size: 0,
+    cursor: 0,
+    bytes: () => Buffer.concat(f.chunks),
+    until: (done) =>
+      new Promise<void>((resolve, reject) => {
+        if (done()) return resolve();
+        if (ws.readyState === WebSocket.CLOSED) return reject(new Error(`closed before the expected output; got ${f.size} bytes`));
+        waiters.add({ done, resolve, reject });
+      }),
+  };
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    if (isBinary) {
+      f.chunks.push(data);
+      f.size += data.length;
+    } else f.texts.push(JSON.parse(data.toString()));
+    for (const w of [...waiters]) if (w.done()) (waiters.delete(w), w.resolve());
+  });
+  ws.on('close', () => {
+    for (const w of waiters) w.reject(new Error(`closed before the expected output; got ${f.size} bytes: ${JSON.stringify(f.bytes().toString('latin1').slice(-200))}`));
+    waiters.clear();
+  });
+  framesOfWs.set(ws, f);
+  return f;
+}
+
+/** A serial console client on the session's WebSocket; its frames are recorded from the start (recordFrames). */
 export async function openSerial(socket: string, id: string, query = ''): Promise<WebSocket> {
   const ws = new WebSocket(`ws+unix://${socket}:/v1/sessions/${id}/serial${query}`);
+  recordFrames(ws);
   await once(ws, 'open');
   return ws;
 }
 
-/** Collects binary frames until `predicate(text so far)` holds. */
-export function readUntil(ws: WebSocket, predicate: (text: string) => boolean): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const onMessage = (data: Buffer, isBinary: boolean) => {
-      if (!isBinary) return;
-      text += data.toString('latin1');
-      if (predicate(text)) {
-        ws.off('message', onMessage);
-        resolve(text);
-      }
-    };
-    ws.on('message', onMessage);
-    ws.once('close', () => reject(new Error(`closed before the expected output; got: ${JSON.stringify(text)}`)));
-  });
+/** Waits until `predicate(text since the last readUntil)` holds; returns that text (bytes as latin1). */
+export async function readUntil(ws: WebSocket, predicate: (text: string) => boolean): Promise<string> {
+  const f = recordFrames(ws);
+  const text = () => f.bytes().subarray(f.cursor).toString('latin1');
+  await f.until(() => predicate(text()));
+  const out = text();
+  f.cursor = f.size;
+  return out;
 }
 
 /** Subscribes to SSE and resolves with the first event matching `predicate`. */

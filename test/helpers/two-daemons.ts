@@ -3,7 +3,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { request } from 'node:http';
 import { once } from 'node:events';
 import WebSocket from 'ws';
-import { api, makeHome, spawnDaemon, stopDaemon, type ApiResponse, type DaemonProcess, type TestHome } from './daemon-process.js';
+import { api, makeHome, recordFrames, spawnDaemon, stopDaemon, type ApiResponse, type DaemonProcess, type Frames, type TestHome } from './daemon-process.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 
 export interface TwoDaemons {
@@ -74,6 +74,7 @@ export async function twoDaemons(hostConfig: Record<string, unknown> = {}): Prom
       }),
     hostSerial: async (id, query = '') => {
       const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/sessions/${id}/serial${query}`, { headers: { authorization: `Bearer ${key}` } });
+      recordFrames(ws);
       await once(ws, 'open');
       return ws;
     },
@@ -95,29 +96,7 @@ export async function twoDaemons(hostConfig: Record<string, unknown> = {}): Prom
   return t;
 }
 
-/** Collects a WebSocket's binary bytes and text messages as they come. */
-export function recorder(ws: WebSocket) {
-  const chunks: Buffer[] = [];
-  const texts: any[] = [];
-  let size = 0;
-  const waiters: Array<{ done: () => boolean; resolve: () => void }> = [];
-  const check = () => {
-    for (const w of [...waiters]) if (w.done()) (waiters.splice(waiters.indexOf(w), 1), w.resolve());
-  };
-  ws.on('message', (data: Buffer, isBinary: boolean) => {
-    if (isBinary) {
-      chunks.push(data);
-      size += data.length;
-    } else texts.push(JSON.parse(data.toString()));
-    check();
-  });
-  return {
-    texts,
-    get size() {
-      return size;
-    },
-    bytes: () => Buffer.concat(chunks),
-    /** Resolves when `done()` holds (checked on every frame). */
-    until: (done: () => boolean) => new Promise<void>((resolve) => (done() ? resolve() : waiters.push({ done, resolve }))),
-  };
+/** A WebSocket's frames, recorded from its first (see recordFrames). */
+export function recorder(ws: WebSocket): Frames {
+  return recordFrames(ws);
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { once } from 'node:events';
 import { request } from 'node:http';
 import { floodBytes } from '../../../src/daemon/boards/flood-pattern.js';
-import { api, makeHome, nextEvent, openSerial, spawnDaemon, stopDaemon, type DaemonProcess, type TestHome } from '../../helpers/daemon-process.js';
+import { api, makeHome, nextEvent, openSerial, recordFrames, spawnDaemon, stopDaemon, type DaemonProcess, type TestHome } from '../../helpers/daemon-process.js';
 import type WebSocket from 'ws';
 
 let h: TestHome;
@@ -30,20 +30,11 @@ function rawLog(id: string, since = 0): Promise<{ end: number; body: Buffer }> {
   });
 }
 
-/** Reads binary frames until `bytes` have arrived; text frames are collected too. */
-function collect(ws: WebSocket, bytes: number): Promise<{ data: Buffer; texts: any[] }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const texts: any[] = [];
-    let n = 0;
-    ws.on('message', (data: Buffer, isBinary) => {
-      if (!isBinary) return void texts.push(JSON.parse(data.toString()));
-      chunks.push(data);
-      n += data.length;
-      if (n >= bytes) resolve({ data: Buffer.concat(chunks), texts });
-    });
-    ws.once('close', () => reject(new Error(`closed after ${n} of ${bytes} bytes`)));
-  });
+/** Waits until `bytes` binary bytes have arrived (counted from the socket's first frame); text frames are kept too. */
+async function collect(ws: WebSocket, bytes: number): Promise<{ data: Buffer; texts: any[] }> {
+  const f = recordFrames(ws);
+  await f.until(() => f.size >= bytes);
+  return { data: f.bytes(), texts: f.texts };
 }
 
 const FLOOD = 3 * 1024 * 1024;
