@@ -6,8 +6,11 @@ import { run as serialReplay } from './serial-replay.mjs';
 import { run as browserCreate } from './browser-create.mjs';
 import { run as browserCdp } from './browser-cdp.mjs';
 import { run as browserConcurrent } from './browser-concurrent.mjs';
+import { run as consoleEcho } from './console-echo.mjs';
+import { run as consoleThroughput } from './console-throughput.mjs';
+import { run as consoleStartup } from './console-startup.mjs';
 
 console.log(`fbay benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 const results = [];
-for (const bench of [sessionCreate, cliStartup, daemonScale, serialReplay, browserCreate, browserCdp, browserConcurrent]) results.push(await bench());
+for (const bench of [sessionCreate, cliStartup, daemonScale, serialReplay, browserCreate, browserCdp, browserConcurrent, consoleEcho, consoleThroughput, consoleStartup]) results.push(await bench());
 process.exitCode = results.every(Boolean) ? 0 : 1;

@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import { VERSION } from '../../shared/version.js';
-import { parseServerMessage, type ServerMessage } from '../../transport/protocol/ws-messages.js';
+import { parseServerMessage, type ClientMessage, type ServerMessage } from '../../transport/protocol/ws-messages.js';
 import { daemonNotRunning, fromErrorResponse, interrupted, isNotListening, lostDaemon } from './daemon-errors.js';
 import { VERSION_HEADER } from './daemon-client.js';
 
@@ -24,6 +24,8 @@ export interface SerialConnection {
   end(): Promise<void>;
   /** Drops the connection now. */
   destroy(): void;
+  /** Sends a control message (reset, baud, break, signals) as a text frame; optional so test doubles may leave it out. */
+  control?(message: ClientMessage): Promise<void>;
 }
 
 export interface ConnectOptions {
@@ -104,6 +106,9 @@ function wrap(ws: WebSocket): SerialConnection {
     },
     destroy() {
       ws.terminate();
+    },
+    control(message) {
+      return new Promise<void>((resolve, reject) => ws.send(JSON.stringify(message), { binary: false }, (err) => (err ? reject(err) : resolve())));
     },
   };
 }

@@ -4,7 +4,9 @@ import type { CliContext } from '../context.js';
 import { registerAccount } from './account.js';
 import { registerBoards } from './boards.js';
 import { registerBrowser } from './browser.js';
+import { registerCompletion } from './completion.js';
 import { registerConfig } from './config.js';
+import { registerConsole } from './console.js';
 import { registerDaemon } from './daemon.js';
 import { registerExec } from './exec.js';
 import { registerKeys } from './keys.js';
@@ -15,12 +17,14 @@ import { registerSession } from './session.js';
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerSession(program, ctx);
   registerSerial(program, ctx);
+  registerConsole(program, ctx);
   registerExec(program, ctx);
   registerBoards(program, ctx);
   registerBrowser(program, ctx);
   registerAccount(program, ctx);
   registerDaemon(program, ctx);
   registerConfig(program, ctx);
+  registerCompletion(program, ctx);
   registerKeys(program, ctx);
   registerRemote(program, ctx);
 }
