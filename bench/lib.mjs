@@ -10,11 +10,11 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const FBAY_BIN = join(ROOT, 'bin', 'fbay');
 
-export async function startDaemon(config = {}) {
+export async function startDaemon(config = {}, env = {}) {
   const home = mkdtempSync('/tmp/fbay-b-');
   writeFileSync(join(home, 'config.json'), JSON.stringify(config));
   const child = spawn(process.execPath, [join(ROOT, 'dist/daemon/main.js')], {
-    env: { ...process.env, FBAY_HOME: home },
+    env: { ...process.env, FBAY_HOME: home, ...env },
     stdio: ['ignore', 'pipe', openSync(join(home, 'fbayd.log'), 'a')],
   });
   const [line] = await once(createInterface({ input: child.stdout }), 'line');
@@ -33,10 +33,11 @@ export async function startDaemon(config = {}) {
   };
 }
 
-export function api(socket, method, path, body) {
+export function api(socket, method, path, body, headers = {}) {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = request({ socketPath: socket, method, path, agent: false, headers: payload ? { 'content-type': 'application/json' } : {} }, (res) => {
+    const where = typeof socket === 'number' ? { host: '127.0.0.1', port: socket } : { socketPath: socket };
+    const req = request({ ...where, method, path, agent: false, headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (text += c));
