@@ -3,6 +3,8 @@ import { run as sessionCreate } from './session-create.mjs';
 import { run as cliStartup } from './cli-startup.mjs';
 import { run as daemonScale } from './daemon-scale.mjs';
 import { run as serialReplay } from './serial-replay.mjs';
+import { run as serialThroughput } from './serial-throughput.mjs';
+import { run as serialLatency } from './serial-latency.mjs';
 import { run as remote } from './remote.mjs';
 import { run as browserCreate } from './browser-create.mjs';
 import { run as browserCdp } from './browser-cdp.mjs';
@@ -13,5 +15,5 @@ import { run as consoleStartup } from './console-startup.mjs';
 
 console.log(`fbay benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 const results = [];
-for (const bench of [sessionCreate, cliStartup, daemonScale, serialReplay, remote, browserCreate, browserCdp, browserConcurrent, consoleEcho, consoleThroughput, consoleStartup]) results.push(await bench());
+for (const bench of [sessionCreate, cliStartup, daemonScale, serialReplay, remote, serialThroughput, serialLatency, browserCreate, browserCdp, browserConcurrent, consoleEcho, consoleThroughput, consoleStartup]) results.push(await bench());
 process.exitCode = results.every(Boolean) ? 0 : 1;

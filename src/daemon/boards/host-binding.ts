@@ -1,6 +1,7 @@
 // The one serialport binding the daemon opens every port with: virtual boards by path, the OS binding for the rest.
 import type { BindingInterface, BindingPortInterface, OpenOptions, PortInfo } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
 import { isVirtualPath, type VirtualBinding } from './virtual-binding.js';
+import { batchedReads } from './batched-port.js';
 
 export type SystemBindingLoader = () => Promise<BindingInterface>;
 
@@ -32,7 +33,7 @@ export class HostBinding implements BindingInterface {
 
   async open(options: OpenOptions): Promise<BindingPortInterface> {
     if (isVirtualPath(options.path)) return this.virtual.open(options);
-    return (await this.#systemBinding()).open(options);
+    return batchedReads(await (await this.#systemBinding()).open(options));
   }
 
   #systemBinding(): Promise<BindingInterface> {
