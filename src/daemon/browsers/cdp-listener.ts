@@ -6,7 +6,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { ApiError } from '../../transport/protocol/errors.js';
-import { isCdpPath, refuseUpgrade, type CdpProxy } from './cdp-proxy.js';
+import { isCdpPath, type CdpProxy } from './cdp-proxy.js';
+import { refuseUpgrade } from '../http/server.js';
 
 export const CDP_HOST = '127.0.0.1';
 

@@ -4,14 +4,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CDP_CLOSE } from '../../transport/protocol/browser-api.js';
 import { ApiError } from '../../transport/protocol/errors.js';
-import { VERSION } from '../../shared/version.js';
+import { refuseUpgrade } from '../http/server.js';
 import type { BrowserEngine } from './browser-engine.js';
 import { assertBrowserId } from './browser-request.js';
 import type { CdpConnection, ClientSink } from './cdp-connection.js';
+import { WsHeartbeat } from '../http/ws-heartbeat.js';
 
 const CDP_PATH = /^\/v1\/browsers\/([^/]+)\/cdp\/?$/;
-export const PING_INTERVAL_MS = 10_000;
-export const SILENT_PEER_MS = 30_000;
 /** Clients send big frames too (setContent with a large page); Chromium's own limit is about this. */
 export const MAX_CLIENT_FRAME_BYTES = 256 * 1024 * 1024;
 /** A client slower than the browser: stop reading the pipe past HIGH buffered bytes, go on below LOW. */
@@ -20,14 +19,6 @@ const LOW_WATER = 4 * 1024 * 1024;
 
 export function isCdpPath(url: string | undefined): boolean {
   return CDP_PATH.test(new URL(url ?? '/', 'http://fbay').pathname);
-}
-
-export function refuseUpgrade(socket: Duplex, err: ApiError): void {
-  const body = JSON.stringify(err.toBody());
-  socket.end(
-    `HTTP/1.1 ${err.status} ${err.code}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-      `fbay-version: ${VERSION}\r\nconnection: close\r\n\r\n${body}`,
-  );
 }
 
 /** WebSocket close reasons are at most 123 bytes. */
@@ -41,15 +32,13 @@ export class CdpProxy {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES, perMessageDeflate: false });
   /** The client of each session: a newer one takes over. */
   private readonly current = new Map<string, WebSocket>();
-  private readonly lastHeard = new WeakMap<WebSocket, number>();
-  private readonly heartbeat: NodeJS.Timeout;
+  private readonly heartbeat: WsHeartbeat;
 
   constructor(
     private readonly engine: BrowserEngine,
     private readonly log: (message: string) => void,
   ) {
-    this.heartbeat = setInterval(() => this.beat(), PING_INTERVAL_MS);
-    this.heartbeat.unref();
+    this.heartbeat = new WsHeartbeat(this.wss);
   }
 
   /** `account` is the Unix socket's account; null on the loopback TCP listener, where the URL's token decides. */
@@ -69,8 +58,7 @@ export class CdpProxy {
   }
 
   private async bridge(ws: WebSocket, id: string, account: string, conn: CdpConnection): Promise<void> {
-    this.lastHeard.set(ws, Date.now());
-    ws.on('pong', () => this.lastHeard.set(ws, Date.now()));
+    this.heartbeat.watch(ws);
     let paused = false;
     const sink: ClientSink = {
       send: (message) => {
@@ -96,7 +84,6 @@ export class CdpProxy {
       }
     };
     ws.on('message', (data: Buffer) => {
-      this.lastHeard.set(ws, Date.now());
       if (early) early.push(data);
       else forward(data);
     });
@@ -122,17 +109,8 @@ export class CdpProxy {
     for (const data of queued) forward(data);
   }
 
-  private beat(): void {
-    const now = Date.now();
-    for (const ws of this.wss.clients) {
-      if (ws.isPaused) this.lastHeard.set(ws, now);
-      if (now - (this.lastHeard.get(ws) ?? now) >= SILENT_PEER_MS) ws.terminate();
-      else ws.ping();
-    }
-  }
-
   close(): void {
-    clearInterval(this.heartbeat);
+    this.heartbeat.stop();
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
   }

@@ -7,24 +7,20 @@ import type { SessionEngine } from '../engine/session-engine.js';
 import { assertSessionId } from '../api/session-request.js';
 import type { SessionPorts } from './session-ports.js';
 import { refuseUpgrade } from '../http/server.js';
+import { WsHeartbeat } from '../http/ws-heartbeat.js';
 
 const SERIAL_PATH = /^\/v1\/sessions\/([^/]+)\/serial\/?$/;
-export const PING_INTERVAL_MS = 10_000;
-export const SILENT_PEER_MS = 30_000;
 export const MAX_FRAME_BYTES = 1024 * 1024;
 
 export class SerialUpgrade {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
-  private readonly lastHeard = new WeakMap<WebSocket, number>();
-  private readonly heartbeat: NodeJS.Timeout;
+  private readonly heartbeat: WsHeartbeat;
 
   constructor(
     private readonly engine: SessionEngine,
     private readonly ports: SessionPorts,
   ) {
-    // One timer for every client: ping, and drop a peer silent for 30 s.
-    this.heartbeat = setInterval(() => this.beat(), PING_INTERVAL_MS);
-    this.heartbeat.unref();
+    this.heartbeat = new WsHeartbeat(this.wss);
   }
 
   handle(req: IncomingMessage, socket: Duplex, head: Buffer, account: string): void {
@@ -45,9 +41,7 @@ export class SerialUpgrade {
       }
       const since = parseSince(url.searchParams.get('since'));
       this.wss.handleUpgrade(req, socket, head, (ws) => {
-        this.lastHeard.set(ws, Date.now());
-        ws.on('pong', () => this.lastHeard.set(ws, Date.now()));
-        ws.on('message', () => this.lastHeard.set(ws, Date.now()));
+        this.heartbeat.watch(ws);
         if (!this.ports.attach(id, ws, since)) ws.close(1011, 'session has no open port');
       });
     } catch (err) {
@@ -56,18 +50,8 @@ export class SerialUpgrade {
     }
   }
 
-  private beat(): void {
-    const now = Date.now();
-    for (const ws of this.wss.clients) {
-      // A socket the relay paused (the board is slower than the client's paste) cannot read pongs: not silent.
-      if (ws.isPaused) this.lastHeard.set(ws, now);
-      if (now - (this.lastHeard.get(ws) ?? now) >= SILENT_PEER_MS) ws.terminate();
-      else ws.ping();
-    }
-  }
-
   close(): void {
-    clearInterval(this.heartbeat);
+    this.heartbeat.stop();
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
   }
