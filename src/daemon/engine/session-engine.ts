@@ -14,6 +14,7 @@ import { creditsAt, instantReaching, roundCredits } from './meter.js';
 import { capInstant, newSessionId, sessionCredits, toApiSession, type SessionRecord } from './session-record.js';
 import { SessionTimers } from './session-timers.js';
 import { BoardAllocator, type BoardSource, type PortOpener } from './board-allocator.js';
+import { MirrorSessions } from './mirror-sessions.js';
 
 export interface EngineSettings {
   idle_timeout_s: number;
@@ -45,6 +46,8 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
   private readonly timers: SessionTimers;
   private readonly allocator: BoardAllocator;
   readonly accounts: AccountBook;
+  /** Sessions of remote hosts held here (daemon/remote drives them). */
+  readonly mirrors: MirrorSessions;
 
   /** Journal writes since the last compaction; past COMPACT_AFTER the journal is rewritten from memory. */
   private appends = 0;
@@ -61,6 +64,20 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
       warn: (s, kind, endsAt) => this.warn(s, kind, endsAt),
     });
     this.accounts = new AccountBook(() => deps.settings().tiers);
+    this.mirrors = new MirrorSessions({
+      sessions: this.sessions,
+      now: () => this.now(),
+      settings: () => deps.settings(),
+      ports: deps.ports,
+      remember: (account, key, hash, id) => this.idempotency.remember(account, key, hash, id),
+      changed: (s) => this.changed(s),
+      persist: (records) => this.persist(records),
+      meter: (s) => this.meter(s),
+      warn: (s, kind, endsAt) => this.warn(s, kind, endsAt),
+      finish: (s, reason, at) => this.finish(s, reason, at),
+      arm: (s) => this.timers.arm(s),
+      view: (s) => this.view(s),
+    });
     this.allocator = new BoardAllocator(deps.boards, deps.ports, {
       started: (s) => this.started(s),
       reopened: (s) => this.boardBack(s.id),
@@ -341,108 +358,6 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
     return Object.hasOwn(this.deps.settings().tiers, tier);
   }
 
-  // ——— mirrored sessions: a remote host's sessions held here (see daemon/remote) ———
-
-  hostOf(id: string): string | null {
-    return this.sessions.get(id)?.host ?? null;
-  }
-
-  /**
-   * Mirrors a session a remote host has just created and opens the line to it; a retried create (same key) returns
-   * the same mirror. Ends it with allocation_failed, and throws, if the line does not open.
-   */
-  async adoptMirror(account: string, host: string, upstream: Session, idleTimeoutS: number | null, key: string, hash: string): Promise<Session> {
-    const existing = this.sessions.get(upstream.id);
-    if (existing) return this.view(existing);
-    const s: SessionRecord = {
-      id: upstream.id,
-      account,
-      board_type: upstream.board_type,
-      wants_board_id: null,
-      board_id: upstream.board_id,
-      state: 'allocating',
-      created_at: this.now(),
-      started_at: upstream.started_at ? Date.parse(upstream.started_at) : null,
-      ended_at: null,
-      end_reason: null,
-      idle_timeout_s: idleTimeoutS ?? this.deps.settings().idle_timeout_s,
-      idle_since: null,
-      wait_until: null,
-      max_session_s: null,
-      max_credits: upstream.max_credits,
-      rate_credits_per_min: upstream.rate_credits_per_min,
-      metadata: upstream.metadata,
-      host,
-      upstream_credits: upstream.credits_used,
-      link: null,
-      idempotency_key: key,
-      request_hash: hash,
-    };
-    this.sessions.set(s.id, s);
-    this.idempotency.remember(account, key, hash, s.id);
-    this.changed(s);
-    const failure = await this.openMirror(s);
-    if (failure !== null) {
-      throw new ApiError('upstream_unavailable', `Could not open the serial line to ${s.id} on '${host}': ${failure}. The session was ended there.`, {
-        session_id: s.id,
-      });
-    }
-    return this.view(s);
-  }
-
-  /** Opens (or after a restart, reopens) a mirror's line; resolves with why it failed, or null. */
-  private openMirror(s: SessionRecord): Promise<string | null> {
-    return this.deps.ports.open(s.id, s.board_id ?? s.id).then(
-      () => {
-        if (s.state === 'ended') this.deps.ports.close(s.id);
-        else if (s.state === 'allocating') {
-          const now = this.now();
-          s.state = 'idle';
-          s.started_at ??= now;
-          s.idle_since = now;
-          this.timers.arm(s);
-          this.changed(s);
-          this.meter(s);
-        }
-        return null;
-      },
-      (err: unknown) => {
-        this.finish(s, s.state === 'allocating' ? 'allocation_failed' : 'upstream_lost', this.now());
-        return err instanceof Error ? err.message : String(err);
-      },
-    );
-  }
-
-  /** What the host said about the session (its state, its meter). */
-  mirrorUpdate(id: string, upstream: Pick<Session, 'credits_used'>): void {
-    const s = this.sessions.get(id);
-    if (!s?.host || !isLive(s.state) || s.upstream_credits === upstream.credits_used) return;
-    s.upstream_credits = upstream.credits_used;
-    this.persist([{ t: 'session', s }]);
-    this.meter(s);
-  }
-
-  /** The line to the host dropped (reconnecting until `deadline`) or came back. */
-  mirrorLink(id: string, link: SessionRecord['link']): void {
-    const s = this.sessions.get(id);
-    if (!s?.host || !isLive(s.state)) return;
-    s.link = link;
-    this.changed(s);
-  }
-
-  mirrorWarning(id: string, kind: WarningKind, endsAt: number): void {
-    const s = this.sessions.get(id);
-    if (s?.host) this.warn(s, kind, endsAt);
-  }
-
-  /** The host ended the session (or the line to it was lost for good): the mirror ends with the same reason. */
-  mirrorEnded(id: string, reason: EndReason, at: number, credits: number | null): void {
-    const s = this.sessions.get(id);
-    if (!s?.host || !isLive(s.state)) return;
-    if (credits !== null) s.upstream_credits = credits;
-    this.finish(s, reason, at);
-  }
-
   /** Boards appeared (config change, hotplug): hand them to waiting sessions. */
   boardsChanged(): void {
     this.allocator.drainQueue();
@@ -467,7 +382,7 @@ export class SessionEngine extends EventEmitter<{ event: [EngineEvent] }> {
       }
       if (s.host) {
         if (s.state === 'pending') s.state = 'allocating';
-        void this.openMirror(s);
+        void this.mirrors.reopen(s);
       } else this.allocator.restore(s);
       this.timers.arm(s);
       if (s.board_lost_at != null) this.timers.armGrace(s, this.graceDeadline(s)!);

@@ -63,7 +63,7 @@ export class RemoteHosts {
       headers: { 'idempotency-key': idempotencyKey },
       retry: true,
     });
-    return this.engine!.adoptMirror(account, host, upstream, localIdle ?? null, idempotencyKey, requestHash({ host, ...req }));
+    return this.engine!.mirrors.adopt(account, host, upstream, localIdle ?? null, idempotencyKey, requestHash({ host, ...req }));
   }
 
   /** The mirror's line to its host, as a port for the relay; resolves once it is open. */
@@ -75,16 +75,16 @@ export class RemoteHosts {
       .json<Session>('GET', `/v1/sessions/${id}`, { retry: true })
       .then((r) => r.body.idle_timeout_s, () => DEFAULT_IDLE_S);
     const line = new UpstreamLine(this.client(host), id, startOffset, upstreamIdle, {
-      state: (s) => engine.mirrorUpdate(id, s),
-      warning: (kind, endsAt) => engine.mirrorWarning(id, kind, endsAt),
+      state: (s) => engine.mirrors.update(id, s),
+      warning: (kind, endsAt) => engine.mirrors.warning(id, kind, endsAt),
       ended: (reason, at, credits) => {
         this.endedUpstream.add(id);
-        engine.mirrorEnded(id, reason, at, credits);
+        engine.mirrors.ended(id, reason, at, credits);
       },
-      link: (state, deadline) => engine.mirrorLink(id, { state, deadline }),
+      link: (state, deadline) => engine.mirrors.link(id, { state, deadline }),
       lost: (reason, err) => {
         this.log(`session ${id}: the line to ${host} is lost (${reason}${err ? `: ${err.message}` : ''})`);
-        engine.mirrorEnded(id, 'upstream_lost', Date.now(), null);
+        engine.mirrors.ended(id, 'upstream_lost', Date.now(), null);
       },
       log: (message) => this.log(`session ${id} on ${host}: ${message}`),
     });

@@ -77,7 +77,7 @@ export class SessionPorts implements PortOpener {
 
   /** A board here, or the line to the remote host a mirrored session lives on. */
   private async openPort(sessionId: string, boardId: string, offset: number): Promise<OpenedPort> {
-    const host = this.engine?.hostOf(sessionId);
+    const host = this.engine?.mirrors.hostOf(sessionId);
     if (!host || !this.remotes) return this.registry.open(boardId);
     const session = this.engine!.view(this.engine!.find(this.engine!.ownerOf(sessionId)!, sessionId));
     const port = await this.remotes.open(host, session, offset);
