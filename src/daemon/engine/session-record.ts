@@ -44,9 +44,14 @@ export function newSessionId(): string {
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
-/** Credits a session has used by t: computed here for this host's boards, as reported by the host for a mirror. */
+/**
+ * Credits a session has used by t. A mirror's host is the one that charges: its last report stands, and while the
+ * session lives the same formula, from the same started_at and rate, carries it forward between reports.
+ */
 export function sessionCredits(s: SessionRecord, t: number): number {
-  return s.host ? (s.upstream_credits ?? 0) : creditsAt(s, t);
+  if (!s.host) return creditsAt(s, t);
+  const reported = s.upstream_credits ?? 0;
+  return s.state === 'ended' ? reported : Math.max(reported, creditsAt(s, t));
 }
 
 /** The instant a session will be ended by its cap or budget, if nothing ends it sooner. */

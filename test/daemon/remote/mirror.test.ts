@@ -91,3 +91,22 @@ describe('mirrored sessions', () => {
     expect(rec.bytes().equals(hostBytes)).toBe(true);
   });
 });
+
+describe('events across the hop', () => {
+  it("the host's warnings and meter reach the local event stream", async () => {
+    // A 61 s cap on the host's pro tier: its duration_warning (a minute before) comes a second after the start.
+    t = await twoDaemons({ tiers: { pro: { max_session_s: 61 } } });
+    const warned = nextEvent(t.client.home.socket, (type, e) => type === 'warning' && e.kind === 'duration_warning');
+    await warned.ready;
+    const s = (await t.lab('POST', '/v1/sessions', { board_type: 'virtual' })).body;
+    const w = (await warned.event).data;
+    expect(w).toMatchObject({ session_id: s.id, kind: 'duration_warning' });
+    expect(w.seconds_left).toBeGreaterThan(55);
+    expect(w.seconds_left).toBeLessThanOrEqual(60);
+    // The host charges; between its reports the mirror carries the meter forward by the same formula.
+    const local = (await api(t.client.home.socket, 'GET', `/v1/sessions/${s.id}`)).body;
+    const upstream = (await t.hostApi('GET', `/v1/sessions/${s.id}`)).body;
+    expect(local.credits_used).toBeGreaterThan(1);
+    expect(Math.abs(local.credits_used - upstream.credits_used)).toBeLessThanOrEqual(upstream.rate_credits_per_min / 60);
+  });
+});
