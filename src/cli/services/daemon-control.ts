@@ -88,7 +88,7 @@ async function stillAnswers(socket: string, signal: AbortSignal): Promise<boolea
 }
 
 /** Ended, or a zombie nobody reaped yet (containers without an init) — either way it serves nothing. */
-function isGone(pid: number): boolean {
+export function isGone(pid: number): boolean {
   if (!isAlive(pid)) return true;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

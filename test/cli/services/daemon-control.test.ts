@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { daemonStatus, restartDaemon, startDaemon, stopDaemon } from '../../../src/cli/services/daemon-control.js';
-import { isAlive } from '../../../src/cli/client/start-lock.js';
+import { daemonStatus, isGone, restartDaemon, startDaemon, stopDaemon } from '../../../src/cli/services/daemon-control.js';
 import { UserError } from '../../../src/shared/user-error.js';
 import { FAKE_DAEMON_ENTRY, fakeHome, type FakeHome } from '../helpers/fake-daemon-process.js';
 
@@ -32,12 +31,13 @@ describe('daemon control', () => {
 
     const restarted = await restartDaemon(ctx);
     expect(restarted.previousPid).toBe(health.pid);
-    expect(isAlive(health.pid)).toBe(false);
+    // Gone: exited, or a zombie its parent (this test process) has not reaped yet.
+    expect(isGone(health.pid)).toBe(true);
     expect(restarted.running.health.pid).not.toBe(health.pid);
 
     const stopped = await stopDaemon(ctx, false);
     expect(stopped).toEqual({ stopped: true, pid: restarted.running.health.pid });
-    expect(isAlive(restarted.running.health.pid)).toBe(false);
+    expect(isGone(restarted.running.health.pid)).toBe(true);
     expect(h.spawned()).toHaveLength(2);
     // restart keeps live sessions for the next daemon; stop ends them.
     expect(readFileSync(join(h.home, 'stop-requests'), 'utf8')).toBe('{"keep_sessions":true}\n{"keep_sessions":false}\n');
