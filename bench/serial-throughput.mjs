@@ -86,7 +86,7 @@ async function throughDaemon(d, board, payload, expected) {
 
 const TARGET = '≥ 90% of direct and ≥ 10 MB/s';
 
-export async function run(rounds = 3, mib = 64) {
+export async function run(rounds = 5, mib = 64) {
   const name = `serial throughput board → daemon → WebSocket (${mib} MiB × ${rounds}, median)`;
   const payload = randomBytes(mib * MIB);
   const expected = createHash('sha1').update(payload).digest('hex');
