@@ -106,6 +106,11 @@ function stateSegment(m: ConsoleModel, now: number): Segment {
     return { text: `● reconnecting…${rest}`, tone: 'reconnecting', priority: 100 };
   }
   if (m.link === 'connecting') return { text: '● connecting…', tone: 'reconnecting', priority: 100 };
+  // A mirrored session whose daemon is reconnecting to its remote host: the console's own link is fine.
+  if (s.link?.state === 'reconnecting') {
+    const rest = s.link.deadline ? ` ${left(Date.parse(s.link.deadline), now)} left` : '';
+    return { text: `● reconnecting to ${s.host ?? 'host'}…${rest}`, tone: 'reconnecting', priority: 100 };
+  }
   if (s.board_missing_since) {
     const grace = s.grace_deadline ? ` ${left(Date.parse(s.grace_deadline), now)} grace` : '';
     return { text: `● board away${grace}`, tone: 'warning', priority: 100 };

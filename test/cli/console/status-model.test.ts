@@ -48,6 +48,9 @@ describe('status segments', () => {
     const missing = model({ board_missing_since: new Date(T0).toISOString(), grace_deadline: new Date(T0 + 4000).toISOString() });
     missing.link = 'open';
     expect(statusSegments(missing, T0)[2]).toMatchObject({ text: '● board away 4s grace', tone: 'warning' });
+    const mirrored = model({ state: 'active', host: 'lab', link: { state: 'reconnecting', deadline: new Date(T0 + 20_000).toISOString() } });
+    mirrored.link = 'open';
+    expect(statusSegments(mirrored, T0)[2]).toMatchObject({ text: '● reconnecting to lab… 20s left', tone: 'reconnecting' });
   });
 
   it('shows a warning from the daemon until its moment has passed, and drops idle_warning once active again', () => {
