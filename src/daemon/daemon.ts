@@ -89,6 +89,7 @@ export async function startDaemon({ paths, log, clock = systemClock, listen }: D
     clock,
     log,
     tcpBase: (account) => (account === LOCAL_ACCOUNT || !tcp ? null : tcp.url.replace(/^http/, 'ws')),
+    remoteClient: (name) => remotes.client(name),
   });
   transcripts.prune((id) => engine.ownerOf(id) !== undefined);
   registry.on('change', () => engine.boardsChanged());
@@ -133,7 +134,7 @@ export async function startDaemon({ paths, log, clock = systemClock, listen }: D
     ...sessionRoutes(engine, routing),
     ...serialRoutes(engine, ports, transcripts),
     ...eventRoutes(engine),
-    ...browserRoutes(browsers.engine),
+    ...browserRoutes(browsers.engine, browsers.remote, routing),
     ...adminRoutes({
       stop: (keep) => void stop(keep),
       reload: (changed) => {

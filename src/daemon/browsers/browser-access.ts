@@ -4,7 +4,7 @@ import { ApiError } from '../../transport/protocol/errors.js';
 import type { BrowserRecord } from './browser-record.js';
 
 /** The cdp_url's token against the session's, in constant time; 401 when it is missing or wrong. */
-export function checkToken(s: BrowserRecord | undefined, token: string | null): asserts s is BrowserRecord {
+export function checkToken<T extends { cdp_token: string }>(s: T | undefined, token: string | null): asserts s is T {
   const theirs = Buffer.from(token ?? '');
   const ours = Buffer.from(typeof s?.cdp_token === 'string' ? s.cdp_token : '');
   if (!s || ours.length === 0 || theirs.length !== ours.length || !timingSafeEqual(theirs, ours)) {
@@ -13,7 +13,7 @@ export function checkToken(s: BrowserRecord | undefined, token: string | null): 
 }
 
 /** 404 with the state and reason once the session is ending or over; 409 while its browser is not up yet. */
-export function assertUsable(s: BrowserRecord, hasBrowser: boolean): void {
+export function assertUsable(s: Pick<BrowserRecord, 'id' | 'state' | 'failure_reason' | 'end_reason'>, hasBrowser: boolean): void {
   if (s.state === 'ended' || s.state === 'failed' || s.state === 'ending') {
     const why = s.state === 'failed' ? `failed: ${s.failure_reason}` : s.state === 'ending' ? 'is ending' : `has ended (${s.end_reason})`;
     throw new ApiError('not_found', `Browser session ${s.id} ${why}. Create a new one with \`fbay browser create\`.`, {

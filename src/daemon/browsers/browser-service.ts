@@ -8,12 +8,16 @@ import { browserDirs } from './browser-dirs.js';
 import { BrowserSettingsSource } from './browser-settings.js';
 import { FileBrowserStore } from './browser-store.js';
 import { CdpListener } from './cdp-listener.js';
-import { CdpProxy, isCdpPath } from './cdp-proxy.js';
+import { CdpProxy, isCdpPath, type CdpSessions } from './cdp-proxy.js';
 import { LocalBrowserHost } from './local-host.js';
 import { reapLeftovers } from './reaper.js';
+import { RemoteBrowsers } from './remote-browsers.js';
+import type { RemoteClient } from '../remote/remote-client.js';
 
 export interface BrowserService {
   engine: BrowserEngine;
+  /** Sessions on remote hosts, mirrored here. */
+  remote: RemoteBrowsers;
   /** Listener descriptions for `daemon status`. */
   listeners(): string[];
   /** True when this upgrade is a CDP WebSocket (then handle() takes it). */
@@ -30,6 +34,8 @@ export interface BrowserServiceOptions {
   log(message: string): void;
   /** For accounts that came in over the daemon's TCP listener: its ws(s):// base, where their API key lets them in. */
   tcpBase?(account: string): string | null;
+  /** The client for a remote host by name (throws a 404 ApiError for an unknown one). */
+  remoteClient?(name: string): RemoteClient;
 }
 
 export async function openBrowserService(options: BrowserServiceOptions): Promise<BrowserService> {
@@ -51,11 +57,28 @@ export async function openBrowserService(options: BrowserServiceOptions): Promis
     log,
   });
   engine.restore();
-  const proxy = new CdpProxy(engine, log);
+  const remote = new RemoteBrowsers({
+    client: (name) => {
+      if (!options.remoteClient) throw new Error('bug: no remote hosts were given to the browser service');
+      return options.remoteClient(name);
+    },
+    cdpUrl: (id, token) => listener!.url(id, token),
+    log,
+  });
+  const sessions: CdpSessions = {
+    resolve: (id, account, token) => {
+      if (remote.has(id)) return remote.resolve(id, account, token);
+      return account === null ? engine.connectionForToken(id, token) : { account, connection: engine.connectionFor(account, id) };
+    },
+    clientConnected: (id, close) => (remote.has(id) ? remote.clientConnected(id, close) : engine.clientConnected(id, close)),
+    end: (account, id) => (remote.has(id) ? remote.end(account, id) : engine.end(account, id, 'user_ended')),
+  };
+  const proxy = new CdpProxy(sessions, log);
   listener = new CdpListener(proxy, log);
   await listener.listen();
   return {
     engine,
+    remote,
     listeners: () => (listener?.address ? [`tcp:${listener.address} (CDP only)`] : []),
     wants: (req) => isCdpPath(req.url),
     handle: (req, socket, head, account) => proxy.handle(req, socket, head, account),
@@ -64,7 +87,7 @@ export async function openBrowserService(options: BrowserServiceOptions): Promis
       engine.settingsChanged();
     },
     async close() {
-      await engine.shutdown();
+      await Promise.all([engine.shutdown(), remote.close()]);
       proxy.close();
       listener?.close();
     },

@@ -1,11 +1,11 @@
-// One CDP connection to a browser over its pipe, shared by the daemon (recording, readiness) and one CDP client.
+// One CDP connection to a browser over its pipe (or a remote host's CDP WebSocket), shared by the daemon (recording, readiness) and one CDP client.
 //
 // The client gets its own browser-level session (Target.attachToBrowserTarget): its browser-level messages carry that
 // sessionId on the pipe and lose it on the way back, so to the client it looks like a connection of its own. Detaching
 // that session when the client leaves undoes everything it set up (auto-attach, child sessions), as closing a real
 // DevTools WebSocket would, while its pages stay open for the next client.
 import { EventEmitter } from 'node:events';
-import type { CdpPipe } from './cdp-pipe.js';
+import type { CdpStream } from './cdp-stream.js';
 import { CLIENT_ID_LIMIT, cdpError, cdpResult, idAtHead, parseClientFrame, sessionAtTail, stripSession, withSession } from './cdp-frames.js';
 
 export interface CdpEvent {
@@ -50,8 +50,20 @@ export class CdpError extends Error {
   }
 }
 
+export interface CdpConnectionOptions {
+  /**
+   * Client request ids stay below this; the daemon's own use ids from here up. Over a remote host, whose proxy takes
+   * ids below CLIENT_ID_LIMIT only, this is lower (REMOTE_CLIENT_ID_LIMIT) so both kinds fit under the host's limit.
+   */
+  clientIdLimit?: number;
+}
+
+/** The client id limit for a connection over a remote host's CDP proxy. */
+export const REMOTE_CLIENT_ID_LIMIT = CLIENT_ID_LIMIT / 2;
+
 export class CdpConnection extends EventEmitter<{ event: [CdpEvent]; close: [] }> {
-  private nextId = CLIENT_ID_LIMIT;
+  private readonly idLimit: number;
+  private nextId: number;
   private readonly pending = new Map<number, Pending>();
   /** Sessions the daemon attached for itself (recording); the client can neither see nor use them. */
   private readonly own = new Set<string>();
@@ -59,9 +71,14 @@ export class CdpConnection extends EventEmitter<{ event: [CdpEvent]; close: [] }
   /** Client changes run one after another, so a detach always reaches the browser before the next attach. */
   private clientChain: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly pipe: CdpPipe) {
+  constructor(
+    readonly pipe: CdpStream,
+    options: CdpConnectionOptions = {},
+  ) {
     super();
     this.setMaxListeners(0);
+    this.idLimit = options.clientIdLimit ?? CLIENT_ID_LIMIT;
+    this.nextId = this.idLimit;
     pipe.on('message', (m) => this.route(m));
     pipe.on('close', () => {
       for (const p of this.pending.values()) {
@@ -127,7 +144,7 @@ export class CdpConnection extends EventEmitter<{ event: [CdpEvent]; close: [] }
   fromClient(sink: ClientSink, data: Buffer): boolean {
     const c = this.client;
     if (!c || c.sink !== sink) return true;
-    const frame = parseClientFrame(data);
+    const frame = parseClientFrame(data, this.idLimit);
     if (!frame.ok) {
       sink.send(cdpError(frame.id, frame.code, frame.message));
       return true;
@@ -159,7 +176,7 @@ export class CdpConnection extends EventEmitter<{ event: [CdpEvent]; close: [] }
     if (found === null) {
       const id = idAtHead(message);
       // A reply to a client request that named a session the browser does not know comes back at browser level.
-      if (id !== null && id < CLIENT_ID_LIMIT) c?.sink.send(message);
+      if (id !== null && id < this.idLimit) c?.sink.send(message);
       else this.toDaemon(message, id);
       return;
     }
@@ -177,7 +194,7 @@ export class CdpConnection extends EventEmitter<{ event: [CdpEvent]; close: [] }
     }
     const id = headId ?? (typeof parsed.id === 'number' ? parsed.id : null);
     if (id !== null) {
-      if (id < CLIENT_ID_LIMIT) {
+      if (id < this.idLimit) {
         this.client?.sink.send(message);
         return;
       }

@@ -43,13 +43,13 @@ export type ClientFrame =
   | { ok: true; id: number; method: string; sessionId: string | null }
   | { ok: false; id: number | null; code: number; message: string };
 
-/** Checks a frame from a CDP client: JSON object, integer id under CLIENT_ID_LIMIT, method, optional params/sessionId. */
-export function parseClientFrame(data: Buffer): ClientFrame {
+/** Checks a frame from a CDP client: JSON object, integer id under `idLimit`, method, optional params/sessionId. */
+export function parseClientFrame(data: Buffer, idLimit = CLIENT_ID_LIMIT): ClientFrame {
   const value = tryParse(data);
   if (!value) return { ok: false, id: null, code: -32700, message: 'Message must be a JSON object.' };
-  const id = Number.isSafeInteger(value.id) && (value.id as number) >= 0 && (value.id as number) < CLIENT_ID_LIMIT ? (value.id as number) : null;
+  const id = Number.isSafeInteger(value.id) && (value.id as number) >= 0 && (value.id as number) < idLimit ? (value.id as number) : null;
   const fail = (message: string) => ({ ok: false as const, id, code: -32600, message });
-  if (id === null) return fail(`Message must have an integer 'id' from 0 to ${CLIENT_ID_LIMIT - 1}.`);
+  if (id === null) return fail(`Message must have an integer 'id' from 0 to ${idLimit - 1}.`);
   if (typeof value.method !== 'string' || value.method.length === 0 || value.method.length > MAX_METHOD_LENGTH) {
     return fail("Message must have a string 'method'.");
   }

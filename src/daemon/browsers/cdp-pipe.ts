@@ -1,6 +1,7 @@
 // Chromium's --remote-debugging-pipe framing: JSON messages separated by NUL bytes, read on fd 4, written on fd 3.
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
+import type { CdpStream } from './cdp-stream.js';
 
 /** Only Chromium writes here; a message this large means something is badly wrong, not a big screenshot. */
 export const MAX_PIPE_MESSAGE_BYTES = 512 * 1024 * 1024;
@@ -11,7 +12,7 @@ export interface PipeEvents {
   close: [];
 }
 
-export class CdpPipe extends EventEmitter<PipeEvents> {
+export class CdpPipe extends EventEmitter<PipeEvents> implements CdpStream {
   private chunks: Buffer[] = [];
   private size = 0;
   private closed = false;
@@ -50,6 +51,11 @@ export class CdpPipe extends EventEmitter<PipeEvents> {
 
   get writable(): Writable {
     return this.input;
+  }
+
+  /** Calls `fn` once the pipe can take more after send() returned false. */
+  onDrain(fn: () => void): void {
+    this.input.once('drain', fn);
   }
 
   /** Stops reading (back-pressure from a slow client) until resume(). */

@@ -1,11 +1,12 @@
-// WS /v1/browsers/{id}/cdp: checks the session before upgrading, then bridges the client's frames to the browser's pipe.
+// WS /v1/browsers/{id}/cdp: checks the session before upgrading, then bridges the client's frames to the browser's pipe
+// (or, for a session mirrored from a remote host, to the link to that host).
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CDP_CLOSE } from '../../transport/protocol/browser-api.js';
 import { ApiError } from '../../transport/protocol/errors.js';
 import { refuseUpgrade } from '../http/server.js';
-import type { BrowserEngine } from './browser-engine.js';
+import type { ClientCloser } from './browser-engine.js';
 import { assertBrowserId } from './browser-request.js';
 import type { CdpConnection, ClientSink } from './cdp-connection.js';
 import { WsHeartbeat } from '../http/ws-heartbeat.js';
@@ -16,6 +17,18 @@ export const MAX_CLIENT_FRAME_BYTES = 256 * 1024 * 1024;
 /** A client slower than the browser: stop reading the pipe past HIGH buffered bytes, go on below LOW. */
 const HIGH_WATER = 16 * 1024 * 1024;
 const LOW_WATER = 4 * 1024 * 1024;
+
+/** The sessions a CDP client may reach: the browser engine's, and mirrors of remote ones. */
+export interface CdpSessions {
+  /**
+   * Checks the session for this client (an ApiError refuses it): `account` is the Unix socket's, or null on TCP where
+   * the token decides. The connection may come later (a remote link reconnecting); a rejection refuses the upgrade.
+   */
+  resolve(id: string, account: string | null, token: string | null): { account: string; connection: CdpConnection | Promise<CdpConnection> };
+  clientConnected(id: string, close: ClientCloser): () => void;
+  /** The client sent Browser.close: the session ends instead. */
+  end(account: string, id: string): Promise<unknown>;
+}
 
 export function isCdpPath(url: string | undefined): boolean {
   return CDP_PATH.test(new URL(url ?? '/', 'http://fbay').pathname);
@@ -35,7 +48,7 @@ export class CdpProxy {
   private readonly heartbeat: WsHeartbeat;
 
   constructor(
-    private readonly engine: BrowserEngine,
+    private readonly sessions: CdpSessions,
     private readonly log: (message: string) => void,
   ) {
     this.heartbeat = new WsHeartbeat(this.wss);
@@ -48,13 +61,19 @@ export class CdpProxy {
       const m = CDP_PATH.exec(url.pathname);
       if (!m) throw new ApiError('not_found', `No WebSocket endpoint at ${url.pathname}; the CDP proxy is /v1/browsers/{id}/cdp.`);
       const id = assertBrowserId(decodeURIComponent(m[1]!));
-      const owner = account ?? this.engine.connectionForToken(id, url.searchParams.get('token')).account;
-      const connection = this.engine.connectionFor(owner, id);
-      this.wss.handleUpgrade(req, socket, head, (ws) => void this.bridge(ws, id, owner, connection));
+      const { account: owner, connection } = this.sessions.resolve(id, account, url.searchParams.get('token'));
+      const upgrade = (conn: CdpConnection) => this.wss.handleUpgrade(req, socket, head, (ws) => void this.bridge(ws, id, owner, conn));
+      if (!(connection instanceof Promise)) return upgrade(connection);
+      connection.then(upgrade, (err: unknown) => this.refuse(socket, err));
     } catch (err) {
-      if (err instanceof ApiError) refuseUpgrade(socket, err);
-      else throw err;
+      this.refuse(socket, err);
     }
+  }
+
+  private refuse(socket: Duplex, err: unknown): void {
+    if (err instanceof ApiError) return refuseUpgrade(socket, err);
+    this.log(`cdp upgrade failed: ${(err as Error).stack ?? String(err)}`);
+    socket.destroy();
   }
 
   private async bridge(ws: WebSocket, id: string, account: string, conn: CdpConnection): Promise<void> {
@@ -80,14 +99,14 @@ export class CdpProxy {
     const forward = (data: Buffer) => {
       if (!conn.fromClient(sink, data)) {
         ws.pause();
-        conn.pipe.writable.once('drain', () => ws.resume());
+        conn.pipe.onDrain(() => ws.resume());
       }
     };
     ws.on('message', (data: Buffer) => {
       if (early) early.push(data);
       else forward(data);
     });
-    const leave = this.engine.clientConnected(id, (code, reason) => ws.close(code, closeReason(reason)));
+    const leave = this.sessions.clientConnected(id, (code, reason) => ws.close(code, closeReason(reason)));
     const previous = this.current.get(id);
     this.current.set(id, ws);
     previous?.close(CDP_CLOSE.replaced, 'another CDP client connected to this session');
@@ -98,7 +117,7 @@ export class CdpProxy {
       void conn.detachClient(sink);
     });
     try {
-      await conn.attachClient(sink, { browserClose: () => void this.engine.end(account, id, 'user_ended').catch(() => undefined) });
+      await conn.attachClient(sink, { browserClose: () => void this.sessions.end(account, id).catch(() => undefined) });
     } catch (err) {
       this.log(`browser ${id}: a CDP client could not attach: ${(err as Error).message}`);
       ws.close(1011, 'the browser did not accept the connection');

@@ -5,7 +5,8 @@ export const BROWSER_SESSION_STATES = ['queued', 'assigning', 'ready', 'active',
 export type BrowserSessionState = (typeof BROWSER_SESSION_STATES)[number];
 
 /** Why a browser session reached `ended`; a `failed` session has a `failure_reason` sentence instead. */
-export const BROWSER_END_REASONS = ['user_ended', 'max_duration', 'host_shutdown'] as const;
+/** `upstream_lost`: a session mirrored from a remote host whose link could not be restored in time. */
+export const BROWSER_END_REASONS = ['user_ended', 'max_duration', 'host_shutdown', 'upstream_lost'] as const;
 export type BrowserEndReason = (typeof BROWSER_END_REASONS)[number];
 
 export const ARTIFACT_KINDS = ['console_log', 'screenshots', 'har'] as const;
@@ -23,6 +24,8 @@ export const CDP_CLOSE = {
   replaced: 4001,
   /** The browser crashed or exited on its own: the session failed. */
   failed: 4002,
+  /** A session on a remote host: the link to the host dropped. Reconnect to the same cdp_url; the pages are still there. */
+  upstream_dropped: 4003,
 } as const;
 
 export interface BrowserArtifact {
@@ -58,6 +61,10 @@ export interface BrowserSession {
   record: ArtifactKind[];
   artifacts: BrowserArtifact[];
   metadata: Metadata;
+  /** Only on a session mirrored from a remote host: the remote's name (artifact paths are on that host). */
+  host?: string;
+  /** Only on a mirrored session: its CDP link to the host, `reconnecting` until `deadline` after a drop. */
+  link?: { state: 'open' | 'reconnecting'; deadline: string | null } | null;
 }
 
 export interface CreateBrowserRequest {
