@@ -10,18 +10,19 @@ import {
   type LineChange,
 } from '../../../src/daemon/boards/reset-sequences.js';
 
+/** Every line change with the fake-clock millisecond it happened at. */
+let log: Array<[number, LineChange]>;
+let t0: number;
+const runner = { set: async (c: LineChange) => void log.push([Date.now() - t0, c]), sleep: timerSleep };
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  log = [];
+  t0 = Date.now();
+});
+afterEach(() => vi.useRealTimers());
+
 describe('reset sequences', () => {
-  let log: Array<[number, LineChange]>;
-  let t0: number;
-  const runner = { set: async (c: LineChange) => void log.push([Date.now() - t0, c]), sleep: timerSleep };
-
-  beforeEach(() => {
-    vi.useFakeTimers();
-    log = [];
-    t0 = Date.now();
-  });
-  afterEach(() => vi.useRealTimers());
-
   it('bootloader is esptool ClassicReset: D0|R1|W0.1|D1|R0|W0.05|D0', async () => {
     expect(describeSequence(RESET_SEQUENCES.bootloader)).toBe('D0|R1|W0.1|D1|R0|W0.05|D0');
     const done = runResetSequence(RESET_SEQUENCES.bootloader, runner);
@@ -67,16 +68,6 @@ describe('reset sequences', () => {
 });
 
 describe('USB-Serial/JTAG and custom sequences', () => {
-  let log: Array<[number, LineChange]>;
-  let t0: number;
-  const runner = { set: async (c: LineChange) => void log.push([Date.now() - t0, c]), sleep: timerSleep };
-  beforeEach(() => {
-    vi.useFakeTimers();
-    log = [];
-    t0 = Date.now();
-  });
-  afterEach(() => vi.useRealTimers());
-
   it("bootloader for 303A:1001 is esptool's USBJTAGSerialReset, through (1,1) and never (0,0)", async () => {
     expect(describeSequence(USB_JTAG_SEQUENCES.bootloader)).toBe('R0|D0|W0.1|D1|R0|W0.1|R1|D0|R1|W0.1|D0|R0');
     const done = runResetSequence(USB_JTAG_SEQUENCES.bootloader, runner);
