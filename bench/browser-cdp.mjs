@@ -22,11 +22,11 @@ async function screenshots(client, sessionId, n) {
 
 export async function run({ rounds = 10, evals = 300, shots = 6 } = {}) {
   const pages = await servePages();
-  const d = await startDaemon({ browsers: { max_concurrent: 2, plan: 'pro' } });
+  const d = await startDaemon({ browsers: { max_concurrent: 2, warm: 0 } });
   const direct = await launchDirect();
   try {
     const created = await d.api('POST', '/v1/browsers', {});
-    const viaDaemon = await cdp(created.body.cdp_url);
+    const viaDaemon = await cdp(created.body.cdpUrl);
     const straight = await cdp(direct.url);
     const sides = [
       { name: 'daemon', client: viaDaemon, session: await openPage(viaDaemon, pages.url('/noise')), evals: [], shotMs: 0, shotBytes: 0 },

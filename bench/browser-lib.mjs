@@ -47,6 +47,21 @@ export async function openPage(client, url) {
   return sessionId;
 }
 
+/** The baseline: spawn Chromium with the daemon's flags and wait for its first CDP answer on the pipe. */
+export async function directLaunchMs() {
+  const profile = mkdtempSync('/tmp/fbay-bench-profile-');
+  const t = performance.now();
+  const child = spawn(findBrowser(null), chromiumArgs(profile, process.getuid?.() === 0), { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'], detached: true });
+  child.stdio[3].write('{"id":1,"method":"Browser.getVersion"}\0');
+  await new Promise((resolve) => child.stdio[4].once('data', resolve));
+  const ms = performance.now() - t;
+  child.stdio[3].destroy();
+  child.stdio[4].destroy();
+  await new Promise((resolve) => child.once('exit', resolve));
+  rmSync(profile, { recursive: true, force: true });
+  return ms;
+}
+
 /** Chromium with the daemon's flags but a loopback debugging port instead of the pipe: CDP with nothing in between. */
 export async function launchDirect() {
   const profile = mkdtempSync('/tmp/fbay-bench-profile-');
@@ -110,16 +125,31 @@ export function groupMemoryMb(pgid) {
   return { pss: pss / 1024, rss: rss / 1024 };
 }
 
-/** The pid of the browser process of a session (the leader of its process group). */
+/** The pid of a session's browser (the leader of its process group), from the daemon's pid record of it. */
 export function browserPid(home, id) {
-  const marker = `--user-data-dir=${home}/state/browsers/run/${id}`;
+  return JSON.parse(readFileSync(`${home}/state/browsers/live/${id}.json`, 'utf8')).pid;
+}
+
+/** PSS of the warm browsers waiting in a daemon's pool (their user-data-dir is `run/warm-…`), by process group. */
+export function waitingPss(home) {
+  let pss = 0;
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1].split(' ');
-      if (cmd.includes(`${marker}\0`) && Number(stat[2]) === Number(name)) return Number(name);
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (pgrp === Number(name) && cmd.includes(`--user-data-dir=${home}/state/browsers/run/warm-`)) pss += groupMemoryMb(pgrp).pss;
     } catch {}
   }
-  throw new Error(`no browser process for ${id}`);
+  return pss;
+}
+
+/** Resolves once the daemon's warm pool holds `count` browsers (polled: the pool fills in the daemon's own time). */
+export async function warmFilled(d, count = 1) {
+  for (;;) {
+    const { body } = await d.api('GET', '/v1/browsers');
+    if (body.host.warm >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }

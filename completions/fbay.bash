@@ -10,14 +10,15 @@ _fbay_board_ids() { _fbay_ask boards | sed -n 's/^      "id": "\([^"]*\)",*$/\1/
 # Subcommands of a command path.
 _fbay_subcommands() {
   case "$1" in
-    '') echo 'session serial console exec boards browser account daemon config completion keys remote' ;;
-    'session') echo 'create list show end wait' ;;
-    'serial') echo 'cat send expect' ;;
+    '') echo 'session serial reset flash power console exec boards browser sandbox account daemon config completion keys remote ui' ;;
+    'session') echo 'create list show update end wait' ;;
+    'serial') echo 'cat send expect bridge' ;;
     'boards') echo 'list add remove' ;;
-    'browser') echo 'create list show end' ;;
+    'browser') echo 'create list show end artifacts' ;;
+    'sandbox') echo 'create list show end url exec files ps logs kill' ;;
     'daemon') echo 'start stop restart status logs' ;;
     'config') echo 'get set list' ;;
-    'keys') echo 'create list revoke credit' ;;
+    'keys') echo 'create rotate list revoke credit' ;;
     'remote') echo 'add list remove use' ;;
   esac
 }
@@ -27,29 +28,46 @@ _fbay_options() {
   case "$1" in
     '') echo '-V --version --json --remote -h --help' ;;
     'session') echo '-h --help --json --remote' ;;
-    'session create') echo '--board --board-id --wait --idle-timeout --max-credits --metadata -h --help --json --remote' ;;
-    'session list') echo '--all -h --help --json --remote' ;;
+    'session create') echo '--board --board-id --wait --idle-timeout --max-credits --metadata --idempotency-key -h --help --json --remote' ;;
+    'session list') echo '--all --kind -h --help --json --remote' ;;
     'session show') echo '-h --help --json --remote' ;;
+    'session update') echo '--idle-timeout --max-credits -h --help --json --remote' ;;
     'session end') echo '--all -h --help --json --remote' ;;
     'session wait') echo '--state --timeout -h --help --json --remote' ;;
     'serial') echo '-h --help --json --remote' ;;
     'serial cat') echo '--since --follow -h --help --json --remote' ;;
     'serial send') echo '--file --eol --escapes -h --help --json --remote' ;;
     'serial expect') echo '--timeout --since --flags -h --help --json --remote' ;;
+    'serial bridge') echo '--rfc2217 --pty -h --help --json --remote' ;;
+    'reset') echo '--bootloader -h --help --json --remote' ;;
+    'flash') echo '--no-verify --erase-all --force --baud --status -h --help --json --remote' ;;
+    'power') echo '-h --help --json --remote' ;;
     'console') echo '--since --replay -h --help --json --remote' ;;
-    'exec') echo '--board --board-id --wait --idle-timeout -h --help --json --remote' ;;
+    'exec') echo '--bridge --board --board-id --wait --idle-timeout -h --help --json --remote' ;;
     'boards') echo '-h --help --json --remote' ;;
     'boards list') echo '-h --help --json --remote' ;;
-    'boards add') echo '--path --serial-number --type --name --baud --rate --reset-hard --reset-bootloader -h --help --json --remote' ;;
+    'boards add') echo '--path --serial-number --type --name --baud --rate --reset-hard --reset-bootloader --new-type -h --help --json --remote' ;;
     'boards remove') echo '-h --help --json --remote' ;;
     'browser') echo '-h --help --json --remote' ;;
-    'browser create') echo '--max-duration --record --wait-ready --metadata -h --help --json --remote' ;;
+    'browser create') echo '--max-duration --recording --record --profile --proxy --proxy-bypass --user-agent --viewport --locale --timezone --wait-ready --metadata --idempotency-key -h --help --json --remote' ;;
     'browser list') echo '--all -h --help --json --remote' ;;
     'browser show') echo '-h --help --json --remote' ;;
-    'browser end') echo '-h --help --json --remote' ;;
+    'browser end') echo '--all -h --help --json --remote' ;;
+    'browser artifacts') echo '--out -h --help --json --remote' ;;
+    'sandbox') echo '-h --help --json --remote' ;;
+    'sandbox create') echo '--ttl --metadata --memory --cpu --disk --exec-timeout --idempotency-key -h --help --json --remote' ;;
+    'sandbox list') echo '--all -h --help --json --remote' ;;
+    'sandbox show') echo '-h --help --json --remote' ;;
+    'sandbox end') echo '-h --help --json --remote' ;;
+    'sandbox url') echo '--port -h --help --json --remote' ;;
+    'sandbox exec') echo '--code --file --language --timeout --env --background --restart-on-wake -h --help --json --remote' ;;
+    'sandbox files') echo '-h --help --json --remote' ;;
+    'sandbox ps') echo '-h --help --json --remote' ;;
+    'sandbox logs') echo '--since -f --follow -h --help --json --remote' ;;
+    'sandbox kill') echo '-h --help --json --remote' ;;
     'account') echo '-h --help --json --remote' ;;
     'daemon') echo '-h --help --json --remote' ;;
-    'daemon start') echo '--listen -h --help --json --remote' ;;
+    'daemon start') echo '--listen --store --join --key --ca -h --help --json --remote' ;;
     'daemon stop') echo '-h --help --json --remote' ;;
     'daemon restart') echo '-h --help --json --remote' ;;
     'daemon status') echo '-h --help --json --remote' ;;
@@ -60,15 +78,17 @@ _fbay_options() {
     'config list') echo '-h --help --json --remote' ;;
     'completion') echo '-h --help --json --remote' ;;
     'keys') echo '-h --help --json --remote' ;;
-    'keys create') echo '--name --tier --credits -h --help --json --remote' ;;
+    'keys create') echo '--name --host --metrics --tier --credits -h --help --json --remote' ;;
+    'keys rotate') echo '-h --help --json --remote' ;;
     'keys list') echo '-h --help --json --remote' ;;
     'keys revoke') echo '-h --help --json --remote' ;;
     'keys credit') echo '-h --help --json --remote' ;;
     'remote') echo '-h --help --json --remote' ;;
-    'remote add') echo '--key --ca -h --help --json --remote' ;;
+    'remote add') echo '--key --ca --force --no-check -h --help --json --remote' ;;
     'remote list') echo '-h --help --json --remote' ;;
     'remote remove') echo '-h --help --json --remote' ;;
     'remote use') echo '-h --help --json --remote' ;;
+    'ui') echo '--port --no-open -h --help --json --remote' ;;
   esac
 }
 
@@ -77,15 +97,20 @@ _fbay_value_options() {
   case "$1" in
     '') echo '--remote' ;;
     'session') echo '--remote' ;;
-    'session create') echo '--board --board-id --wait --idle-timeout --max-credits --metadata --remote' ;;
-    'session list') echo '--remote' ;;
+    'session create') echo '--board --board-id --wait --idle-timeout --max-credits --metadata --idempotency-key --remote' ;;
+    'session list') echo '--kind --remote' ;;
     'session show') echo '--remote' ;;
+    'session update') echo '--idle-timeout --max-credits --remote' ;;
     'session end') echo '--remote' ;;
     'session wait') echo '--state --timeout --remote' ;;
     'serial') echo '--remote' ;;
     'serial cat') echo '--since --remote' ;;
     'serial send') echo '--file --eol --remote' ;;
     'serial expect') echo '--timeout --since --flags --remote' ;;
+    'serial bridge') echo '--rfc2217 --pty --remote' ;;
+    'reset') echo '--remote' ;;
+    'flash') echo '--baud --remote' ;;
+    'power') echo '--remote' ;;
     'console') echo '--since --remote' ;;
     'exec') echo '--board --board-id --wait --idle-timeout --remote' ;;
     'boards') echo '--remote' ;;
@@ -93,13 +118,25 @@ _fbay_value_options() {
     'boards add') echo '--path --serial-number --type --name --baud --rate --reset-hard --reset-bootloader --remote' ;;
     'boards remove') echo '--remote' ;;
     'browser') echo '--remote' ;;
-    'browser create') echo '--max-duration --record --metadata --remote' ;;
+    'browser create') echo '--max-duration --record --profile --proxy --proxy-bypass --user-agent --viewport --locale --timezone --metadata --idempotency-key --remote' ;;
     'browser list') echo '--remote' ;;
     'browser show') echo '--remote' ;;
     'browser end') echo '--remote' ;;
+    'browser artifacts') echo '--out --remote' ;;
+    'sandbox') echo '--remote' ;;
+    'sandbox create') echo '--ttl --metadata --memory --cpu --disk --exec-timeout --idempotency-key --remote' ;;
+    'sandbox list') echo '--remote' ;;
+    'sandbox show') echo '--remote' ;;
+    'sandbox end') echo '--remote' ;;
+    'sandbox url') echo '--port --remote' ;;
+    'sandbox exec') echo '--code --file --language --timeout --env --remote' ;;
+    'sandbox files') echo '--remote' ;;
+    'sandbox ps') echo '--remote' ;;
+    'sandbox logs') echo '--since --remote' ;;
+    'sandbox kill') echo '--remote' ;;
     'account') echo '--remote' ;;
     'daemon') echo '--remote' ;;
-    'daemon start') echo '--listen --remote' ;;
+    'daemon start') echo '--listen --store --join --key --ca --remote' ;;
     'daemon stop') echo '--remote' ;;
     'daemon restart') echo '--remote' ;;
     'daemon status') echo '--remote' ;;
@@ -110,7 +147,8 @@ _fbay_value_options() {
     'config list') echo '--remote' ;;
     'completion') echo '--remote' ;;
     'keys') echo '--remote' ;;
-    'keys create') echo '--name --tier --credits --remote' ;;
+    'keys create') echo '--name --host --metrics --tier --credits --remote' ;;
+    'keys rotate') echo '--remote' ;;
     'keys list') echo '--remote' ;;
     'keys revoke') echo '--remote' ;;
     'keys credit') echo '--remote' ;;
@@ -119,6 +157,7 @@ _fbay_value_options() {
     'remote list') echo '--remote' ;;
     'remote remove') echo '--remote' ;;
     'remote use') echo '--remote' ;;
+    'ui') echo '--port --remote' ;;
   esac
 }
 
@@ -127,13 +166,17 @@ _fbay_option_source() {
   case "$1" in
     'session create|--board') echo 'board-types' ;;
     'session create|--board-id') echo 'board-ids' ;;
-    'session wait|--state') echo 'words:pending allocating idle active ended' ;;
+    'session list|--kind') echo 'words:board browser sandbox' ;;
+    'session wait|--state') echo 'words:pending allocating idle active flashing ended' ;;
     'serial send|--file') echo 'files' ;;
     'serial send|--eol') echo 'words:none cr lf crlf' ;;
     'serial expect|--flags') echo 'words:i m s u v' ;;
+    'serial bridge|--pty') echo 'files' ;;
     'exec|--board') echo 'board-types' ;;
     'exec|--board-id') echo 'board-ids' ;;
     'boards add|--path') echo 'files' ;;
+    'sandbox exec|--file') echo 'files' ;;
+    'sandbox exec|--language') echo 'words:ts js sh' ;;
   esac
 }
 
@@ -141,17 +184,26 @@ _fbay_option_source() {
 _fbay_arg_source() {
   case "$1" in
     'session show|0') echo 'sessions' ;;
+    'session update|0') echo 'sessions' ;;
     'session end|0') echo 'sessions' ;;
     'session wait|0') echo 'sessions' ;;
     'serial cat|0') echo 'sessions' ;;
     'serial send|0') echo 'sessions' ;;
     'serial expect|0') echo 'sessions' ;;
+    'serial bridge|0') echo 'sessions' ;;
+    'reset|0') echo 'sessions' ;;
+    'power|1') echo 'sessions' ;;
     'console|0') echo 'sessions' ;;
     'exec|0') echo 'commands' ;;
     'exec|'*) echo 'files' ;;
     'boards remove|0') echo 'board-ids' ;;
     'browser show|0') echo 'sessions' ;;
     'browser end|0') echo 'sessions' ;;
+    'browser artifacts|0') echo 'sessions' ;;
+    'sandbox show|0') echo 'sessions' ;;
+    'sandbox end|0') echo 'sessions' ;;
+    'sandbox url|0') echo 'sessions' ;;
+    'sandbox ps|0') echo 'sessions' ;;
     'completion|0') echo 'words:bash zsh fish' ;;
   esac
 }
@@ -159,50 +211,69 @@ _fbay_arg_source() {
 # Subcommands and options with their descriptions, one "word:description" a line.
 _fbay_described() {
   case "$1" in
-    '') printf '%s\n' 'session:reserve boards, see and end sessions' 'serial:non-interactive serial I/O for scripts and CI' 'console:interactive serial console (escape key Ctrl-T, then ? for help; Ctrl-] quits)' 'exec:reserve a board, run CMD with FBAY_SESSION and FBAY_SERIAL_URL set, and always end the session' 'boards:the boards this daemon offers' 'browser:headless Chromium sessions for Playwright, Puppeteer or any CDP client' 'account:show the account, its balance and limits' 'daemon:the local fbay daemon' 'config:read and change settings' 'completion:print a shell completion script (bash, zsh or fish)' 'keys:API keys and their accounts, for a daemon that listens on TCP' 'remote:other fbay hosts (a team'\''s board host) to reserve boards on' '-V:print the fbay version' '--version:print the fbay version' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' '-h:display help for command' '--help:display help for command' ;;
-    'session') printf '%s\n' 'create:reserve a board for exclusive use' 'list:list live sessions (--all: ended ones too)' 'show:show a session (default: the live one)' 'end:end a session (default: the live one), or --all' 'wait:wait until a session (default: the live one) reaches a state' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
-    'session create') printf '%s\n' '--board:board type, e.g. virtual or esp32-s3' '--board-id:one particular board (see `fbay boards`)' '--wait:queue up to DUR for a board when none is free (500ms, 30s, 5m, 2h)' '--idle-timeout:end the session after DUR with no serial client (whole seconds)' '--max-credits:end the session once it has used N credits' '--metadata:attach a key=value pair (repeatable)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
-    'session list') printf '%s\n' '--all:include ended sessions' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    '') printf '%s\n' 'session:reserve boards, see and end sessions' 'serial:non-interactive serial I/O for scripts and CI' 'reset:reset the session'\''s board; prints the output offset where its boot output starts' 'flash:write firmware to the session'\''s board on its host: each image checked first, verified after, the board reset' 'power:switch the session'\''s board off, on, or cycle it (its config entry'\''s power, or a virtual board'\''s)' 'console:interactive serial console (escape key Ctrl-T, then ? for help; Ctrl-] quits)' 'exec:reserve a board, run CMD with FBAY_SESSION and FBAY_SERIAL_URL set, and always end the session' 'boards:the boards this daemon offers' 'browser:headless Chromium sessions for Playwright, Puppeteer or any CDP client' 'sandbox:isolated Bun runtimes that keep their files and processes, sleep, wake and expire' 'account:show the account, its balance and limits' 'daemon:the local fbay daemon' 'config:read and change settings' 'completion:print a shell completion script (bash, zsh or fish)' 'keys:API keys and their accounts, for a daemon that listens on TCP' 'remote:other fbay hosts (a team'\''s board host) to reserve boards on' 'ui:open the dashboard in the browser (served by the daemon on 127.0.0.1); prints a one-time login link' '-V:print the fbay version (with --json: {"version": …})' '--version:print the fbay version (with --json: {"version": …})' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' '-h:display help for command' '--help:display help for command' ;;
+    'session') printf '%s\n' 'create:reserve a board for exclusive use' 'list:list live board sessions (--all: ended ones too; --kind: browser or sandbox sessions instead)' 'show:show a session (default: the live one)' 'update:change a live session'\''s idle window or credit budget' 'end:end a session (default: the live one), or --all' 'wait:wait until a session (default: the live one) reaches a state' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'session create') printf '%s\n' '--board:board type, e.g. virtual or esp32-s3' '--board-id:one particular board (see `fbay boards`)' '--wait:queue up to DUR for a board when none is free (500ms, 30s, 5m, 2h)' '--idle-timeout:end the session after DUR with no serial client (whole seconds)' '--max-credits:end the session once it has used N credits' '--metadata:attach a key=value pair (repeatable)' '--idempotency-key:make the create safe to retry: the same KEY with the same flags returns the session it made (other flags: exit 5)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'session list') printf '%s\n' '--all:include ended sessions' '--kind:only sessions of this kind: board, browser, sandbox (default: board)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'session show') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'session update') printf '%s\n' '--idle-timeout:the new idle window (whole seconds: 30s, 10m, 2h)' '--max-credits:the new budget in credits, or '\''none'\'' for no budget' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'session end') printf '%s\n' '--all:end every live session of the account' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'session wait') printf '%s\n' '--state:pending, allocating, idle, active or ended' '--timeout:give up after DUR (exit 8)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
-    'serial') printf '%s\n' 'cat:print a session'\''s serial output: the transcript from an offset, or with --follow what comes next' 'send:send TEXT (and Enter) or a file to the board' 'expect:wait until serial output matches REGEX; print what was seen (exit 8 on timeout)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'serial') printf '%s\n' 'cat:print a session'\''s serial output: the transcript from an offset, or with --follow what comes next' 'send:send TEXT (and Enter) or a file to the board' 'expect:wait until serial output matches REGEX; print what was seen (exit 8 on timeout)' 'bridge:serve the board as a local port for esptool, idf.py, PlatformIO, picocom… until Ctrl-C or the session ends' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'serial cat') printf '%s\n' '--since:start at this byte offset (default: 0; with --follow: live output only)' '--follow:keep printing until the session ends (Ctrl-C to stop)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'serial send') printf '%s\n' '--file:send this file byte for byte (- for standard input)' '--eol:line ending after the bytes: none, cr, lf or crlf (default: cr after TEXT, none after --file)' '--escapes:read C-style escapes in TEXT: \r \n \t \e \xHH \uHHHH …' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'serial expect') printf '%s\n' '--timeout:give up after DUR (exit 8)' '--since:read from this byte offset (default: output from now on)' '--flags:regular expression flags: i, m, s, u, v' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'serial bridge') printf '%s\n' '--rfc2217:an RFC 2217 port (rfc2217://…) on loopback, or on HOST; port 0 picks a free one' '--pty:a pseudo-terminal at PATH (a symlink; needs socat); DTR/RTS and baud cannot cross it' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'reset') printf '%s\n' '--bootloader:reset into the bootloader (download mode) instead of running the firmware' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'flash') printf '%s\n' '--no-verify:skip the MD5 check of each region after it is written' '--erase-all:erase the whole flash first' '--force:flash an image for another chip, with a bad checksum, or at an unusual offset anyway' '--baud:the rate to write at once the ROM answers (default 460800)' '--status:show the session'\''s latest flash job instead of flashing' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'power') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'console') printf '%s\n' '--since:first show what the board printed from this byte offset on' '--replay:first show everything the board printed since the session started' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
-    'exec') printf '%s\n' '--board:board type, e.g. virtual or esp32-s3' '--board-id:one particular board (see `fbay boards`)' '--wait:queue up to DUR for a board when none is free (500ms, 30s, 5m, 2h)' '--idle-timeout:end the session after DUR with no serial client (whole seconds)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'exec') printf '%s\n' '--bridge:also serve the board as an RFC 2217 port on loopback, its URL in FBAY_RFC2217_URL (esptool, idf.py)' '--board:board type, e.g. virtual or esp32-s3' '--board-id:one particular board (see `fbay boards`)' '--wait:queue up to DUR for a board when none is free (500ms, 30s, 5m, 2h)' '--idle-timeout:end the session after DUR with no serial client (whole seconds)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'boards') printf '%s\n' 'list:list boards, their state and their session' 'add:name a board by its device path or USB serial number, and say what it is' 'remove:remove a board entry added with `boards add`' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'boards list') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
-    'boards add') printf '%s\n' '--path:device path, e.g. /dev/serial/by-id/usb-Espressif…' '--serial-number:USB serial number: finds the board wherever it enumerates' '--type:board type, e.g. esp32-s3, usb-serial, rp2040' '--name:the board id (default: from the path or serial number)' '--baud:baud rate the port opens at' '--rate:credits per minute a session on it costs' '--reset-hard:hard reset in esptool notation, e.g. "D0|R1|W0.1|R0"' '--reset-bootloader:reset into the bootloader, esptool notation' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'boards add') printf '%s\n' '--path:device path, e.g. /dev/serial/by-id/usb-Espressif…' '--serial-number:USB serial number: finds the board wherever it enumerates' '--type:board type, e.g. esp32-s3, usb-serial, rp2040' '--name:the board id (default: from the path or serial number)' '--baud:baud rate the port opens at' '--rate:credits per minute a session on it costs' '--reset-hard:hard reset in esptool notation, e.g. "D0|R1|W0.1|R0"' '--reset-bootloader:reset into the bootloader, esptool notation' '--new-type:TYPE is a new board type, not a typo of a known one (the daemon refuses unknown types otherwise)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'boards remove') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
-    'browser') printf '%s\n' 'create:start a browser session and print its cdp_url' 'list:list live browser sessions (--all: ended ones too), with the plan and its usage' 'show:show a browser session (default: the live one), with its artifacts' 'end:end a browser session (default: the live one); prints the artifacts it recorded' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
-    'browser create') printf '%s\n' '--max-duration:end the session DUR after it is ready (default 30m; 500ms, 30s, 5m, 2h)' '--record:artifacts to keep: console_log,screenshots,har' '--wait-ready:when the host is full and the session queues, wait until its cdp_url is usable' '--metadata:attach a key=value pair (repeatable)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'browser') printf '%s\n' 'create:start a browser session and print its cdpUrl' 'list:list live browser sessions (--all: ended ones too), with the plan and its usage' 'show:show a browser session (default: the live one), with its artifacts' 'end:end a browser session (default: the live one), or --all; prints the artifacts recorded' 'artifacts:download an ended session'\''s recording, screenshots, HAR and console log (also from a remote host)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'browser create') printf '%s\n' '--max-duration:end the session DUR after it is ready (default 30m; 500ms, 30s, 5m, 2h)' '--recording:record a video of the session (MP4; needs ffmpeg on the host)' '--record:artifacts to keep: screenshots,har,consoleLogs' '--profile:restore and save cookies, local storage and IndexedDB under KEY' '--proxy:send the traffic through http://[user:pass@]host:port (or socks5://…)' '--proxy-bypass:hosts that skip the proxy, comma-separated' '--user-agent:the user agent every page sees' '--viewport:the window size every page sees, e.g. 1024x640' '--locale:the locale every page sees, e.g. de-DE' '--timezone:the time zone every page sees, e.g. Asia/Tokyo' '--wait-ready:when the host is full and the session queues, wait until its cdpUrl is usable' '--metadata:attach a key=value pair (repeatable)' '--idempotency-key:make the create safe to retry: the same KEY with the same flags returns the session it made (other flags: exit 5)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'browser list') printf '%s\n' '--all:include ended and failed sessions' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'browser show') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
-    'browser end') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'browser end') printf '%s\n' '--all:end every live browser session of the account' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'browser artifacts') printf '%s\n' '--out:where to write them (default: ./ID)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'sandbox') printf '%s\n' 'create:create a sandbox and print its id and url' 'list:list live sandboxes, deep sleep included (--all: expired and ended ones too)' 'show:show a sandbox: state, url, limits, isolation, credits (does not wake it)' 'end:end a sandbox now: its processes stop and its files are deleted' 'url:print the URL of the sandbox'\''s web app ($PORT, 3000), or of another port in it' 'exec:run a shell command, Bun code or a local file in a sandbox; its output streams here and its exit code is fbay'\''s' 'files:list, read, write or delete files under /workspace: files [ID] ls [PATH] | get PATH [DEST] | put SOURCE PATH | rm PATH' 'ps:list a sandbox'\''s background processes' 'logs:print a background process'\''s output (stdout and stderr interleaved) from a byte offset; -f: as it comes' 'kill:kill a background process and everything it started' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'sandbox create') printf '%s\n' '--ttl:delete it DUR after creation, whatever its state (default 24h; 90s, 30m, 7d as 168h)' '--metadata:attach a key=value pair (repeatable)' '--memory:memory limit in MB (plans with overrides)' '--cpu:CPUs'\'' worth of time, e.g. 0.5 (plans with overrides)' '--disk:/workspace quota in MB (plans with overrides)' '--exec-timeout:an exec'\''s default timeout (plans with overrides)' '--idempotency-key:make the create safe to retry: the same KEY with the same flags returns the session it made (other flags: exit 5)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'sandbox list') printf '%s\n' '--all:include expired, ended and failed sandboxes' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'sandbox show') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'sandbox end') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'sandbox url') printf '%s\n' '--port:a port the sandbox serves on other than 3000' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'sandbox exec') printf '%s\n' '--code:TypeScript or JavaScript to run with Bun' '--file:a local file to run (.ts, .js, .sh by its extension, or --language)' '--language:ts, js or sh for --code and --file' '--timeout:kill it, with everything it started, after DUR (default the plan'\''s: 30s)' '--env:set an environment variable (repeatable)' '--background:start it as a background process and print its pid (see `fbay sandbox ps`, `logs`)' '--restart-on-wake:with --background: start it again when the sandbox wakes from deep sleep' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'sandbox files') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'sandbox ps') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'sandbox logs') printf '%s\n' '--since:start at this byte offset (the `next` a previous read printed with --json)' '-f:keep printing what the process writes until it exits (exit 0; Ctrl-C: 130)' '--follow:keep printing what the process writes until it exits (exit 0; Ctrl-C: 130)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'sandbox kill') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'account') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
-    'daemon') printf '%s\n' 'start:start the daemon (other commands start it on demand)' 'stop:stop the daemon; its live sessions end (host_shutdown)' 'restart:restart the daemon, e.g. after an upgrade; live sessions are kept' 'status:version, pid, uptime, socket and listeners of the running daemon' 'logs:print the daemon'\''s log (-f: follow it until Ctrl-C)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
-    'daemon start') printf '%s\n' '--listen:also serve teammates over TCP (API keys required), e.g. 0.0.0.0:7070' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'daemon') printf '%s\n' 'start:start the daemon (other commands start it on demand)' 'stop:stop the daemon; its live sessions end (host_shutdown)' 'restart:restart the daemon, e.g. after an upgrade; live sessions are kept' 'status:version, pid, uptime, socket and listeners of the running daemon; a coordinator'\''s joined hosts' 'logs:print the daemon'\''s log (-f: follow it until Ctrl-C)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'daemon start') printf '%s\n' '--listen:also serve teammates over TCP (API keys required), e.g. 0.0.0.0:7070' '--store:run as a coordinator on PostgreSQL (postgres://USER:PASSWORD@HOST:PORT/DB); several may share it' '--join:offer this machine'\''s boards to a coordinator, dialling out (no inbound port), e.g. wss://lab.example:7070' '--key:with --join: the host key, made on the coordinator with `fbay keys create --host NAME`' '--ca:with --join: a PEM CA to trust for the coordinator'\''s certificate (self-signed)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'daemon stop') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'daemon restart') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'daemon status') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'daemon logs') printf '%s\n' '-n:how many lines from the end' '--lines:how many lines from the end' '-f:keep printing what is appended' '--follow:keep printing what is appended' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
-    'config') printf '%s\n' 'get:print one setting' 'set:change a setting; a running daemon picks it up' 'list:print every setting in effect' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'config') printf '%s\n' 'get:print one setting' 'set:change a setting; a running daemon picks it up (listen and tls.* at its next start)' 'list:print every setting in effect' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'config get') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'config set') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'config list') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'completion') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
-    'keys') printf '%s\n' 'create:create a key (an account); the key is printed once' 'list:list keys (never the keys themselves) with their balances' 'revoke:revoke a key; its account'\''s live sessions end' 'credit:add credits to a key'\''s account' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
-    'keys create') printf '%s\n' '--name:the account name, e.g. alice' '--tier:free, top_up, team or pro' '--credits:starting credits (default: the tier'\''s)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'keys') printf '%s\n' 'create:create a user'\''s key (an account), a board host'\''s key (--host) or a metrics key (--metrics); the key is printed once' 'rotate:give a key a new value: the old one stops working at once; the account stays the same' 'list:list keys (never the keys themselves) with their balances' 'revoke:revoke a key; its account'\''s live sessions end' 'credit:add credits to a key'\''s account' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'keys create') printf '%s\n' '--name:the account name, e.g. alice' '--host:a board host'\''s key instead, for `fbay daemon start --join` on that host, e.g. lab1' '--metrics:a key that can only read GET /metrics (for Prometheus)' '--tier:free, top_up, team or pro (team and pro start with 0 credits)' '--credits:starting credits (default: the tier'\''s)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'keys rotate') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'keys list') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'keys revoke') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'keys credit') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'remote') printf '%s\n' 'add:add a host: its URL and the API key its owner gave you' 'list:list remotes (* marks the default)' 'remove:forget a remote' 'use:make commands use this remote when --remote is not given ('\''local'\'' for this machine)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
-    'remote add') printf '%s\n' '--key:the API key (key_…)' '--ca:a CA certificate to trust (for a host'\''s self-signed TLS certificate)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'remote add') printf '%s\n' '--key:the API key (key_…)' '--ca:a CA certificate to trust (for a host'\''s self-signed TLS certificate)' '--force:replace a remote of that name' '--no-check:save it without trying the host first (GET /v1/auth/me with the key)' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'remote list') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'remote remove') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
     'remote use') printf '%s\n' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
+    'ui') printf '%s\n' '--port:the port to serve on (default: config ui.port, else the last one, else any free port)' '--no-open:print the link without opening a browser' '-h:display help for command' '--help:display help for command' '--json:print API objects as JSON on stdout (errors stay on stderr)' '--remote:the host to act on: a remote'\''s name (fbay remote list), or '\''local'\''' ;;
   esac
 }
 

@@ -4,6 +4,10 @@ import type { Command } from 'commander';
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** Raw bytes to stdout (a file read back); where absent, they are written as utf8 text through `out`. */
+  bytes?(data: Buffer): void;
+  /** Resolves once nobody reads stdout any more (`| head -1` has exited): a follow stops then. The entry point's own. */
+  readerGone?(): Promise<void>;
 }
 
 export interface CliContext {
@@ -20,4 +24,9 @@ export interface CliContext {
 /** `--json` is a program option, so it works before or after the command name. */
 export function wantsJson(cmd: Command): boolean {
   return cmd.optsWithGlobals<{ json?: boolean }>().json === true;
+}
+
+/** Inside `fbay exec` the command's own session is the default for every command taking an optional ID. */
+export function sessionOrDefault(ctx: Pick<CliContext, 'env'>, given: string | undefined): string | undefined {
+  return given ?? (ctx.env.FBAY_SESSION || undefined);
 }

@@ -10,7 +10,13 @@ process.on('SIGINT', () => {
 });
 
 process.exitCode = await runCli(process.argv.slice(2), {
-  io: { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) },
+  io: {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    bytes: (data) => process.stdout.write(data),
+    // Loaded only by a command that follows output until it ends.
+    readerGone: () => import('./output/pipe-readers.js').then(({ stdoutReaderGone }) => stdoutReaderGone(process.stdout)),
+  },
   env: process.env,
   signal: interrupt.signal,
 });

@@ -1,38 +1,36 @@
-// Builds and runs one daemon: settings, boards, the engine, the API server on the Unix socket; stops it cleanly.
+// Builds and runs one daemon: settings, the parts, the API server on the Unix socket (and TCP); stops it cleanly.
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import type { IncomingMessage, Server } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Server } from 'node:http';
 import type { Health } from '../transport/protocol/api.js';
 import { assertSocketPathFits, type FbayPaths } from '../shared/paths.js';
-import { BoardRegistry } from './boards/board-registry.js';
-import { checkEntries } from './boards/board-entries.js';
-import type { BoardEntryConfig } from '../shared/config-keys.js';
-import { boardSource } from './board-source.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { LOCAL_ACCOUNT, SessionEngine } from './engine/session-engine.js';
-import { FileJournal } from './store/journal.js';
-import { Router } from './http/router.js';
 import { createApiServer } from './http/server.js';
-import { accountRoutes, healthRoutes } from './api/account.js';
-import { adminRoutes } from './api/admin.js';
-import { boardRoutes } from './api/boards.js';
-import { eventRoutes } from './api/events.js';
-import { sessionRoutes } from './api/sessions.js';
 import { SerialUpgrade } from './serial/serial-upgrade.js';
-import { RemoteHosts } from './remote/remote-hosts.js';
-import type { RemoteRouting } from './api/remote-target.js';
 import { ApiKeyStore } from './auth/api-keys.js';
 import { tcpAccounts } from './auth/authenticate.js';
-import { keyRoutes } from './api/keys.js';
 import { listenTcp, loadTls, type TcpEndpoint } from './runtime/tcp-listener.js';
-import { SessionPorts } from './serial/session-ports.js';
-import { TranscriptDir } from './serial/transcript.js';
-import { serialRoutes } from './api/serial.js';
-import { browserRoutes } from './api/browsers.js';
-import { openBrowserService } from './browsers/browser-service.js';
+import { CdpListener } from './browsers/cdp-listener.js';
+import { CdpProxy, isCdpPath } from './browsers/cdp-proxy.js';
+import { isScreencastPath, LiveViewServer } from './browsers/live-view-server.js';
+import { routeUpgrades } from './runtime/upgrades.js';
+import { SandboxWebListener } from './providers/sandbox/sandbox-web.js';
 import { DaemonSettings } from './settings.js';
+import { afterStart } from './runtime/after-start.js';
+import { reloadConfig } from './runtime/config-reload.js';
 import { ensurePrivateDir, listenPrivate, probeDaemon, writePidFile } from './runtime/socket-files.js';
+import { buildParts } from './compose.js';
+import { buildRouter } from './routes.js';
+import { cdpSessions, liveViewSessions } from './providers/browser/cdp-sessions.js';
+import { LOCAL_ACCOUNT } from './sessions/core-base.js';
+import type { SessionCore } from './sessions/session-core.js';
+import type { BoardRegistry } from './boards/board-registry.js';
+import type { SessionStore } from './sessions/store/store.js';
+import { createDashboard } from './ui/dashboard.js';
+import { StateGuard } from './runtime/state-guard.js';
+import type { Coordinator } from './runtime/coordinator.js';
+import { UserError } from '../shared/user-error.js';
+import { HostTunnel, isHostTunnelPath } from './hosts/host-tunnel.js';
+import { JoinClient } from './join/join-client.js';
 
 export interface DaemonOptions {
   paths: FbayPaths;
@@ -40,10 +38,17 @@ export interface DaemonOptions {
   clock?: Clock;
   /** HOST:PORT to serve on over TCP too (`--listen`); overrides config `listen`. */
   listen?: string | null;
+  store?: SessionStore;
+  /** postgres://… (`--store`): a coordinator, its sessions, keys and fleet in that database. */
+  storeUrl?: string | null;
+  /** A coordinator to join as a board host (`--join URL --key K`); overrides config `join`. */
+  join?: { url: string; key: string; ca?: string | null } | null;
 }
 
 export interface RunningDaemon {
-  engine: SessionEngine;
+  core: SessionCore;
+  /** The boards this daemon serves; tests reach a virtual board's simulated chip through it. */
+  boards: BoardRegistry;
   server: Server;
   /** Resolves once the daemon has stopped (by API, signal or stop()). */
   stopped: Promise<void>;
@@ -52,53 +57,67 @@ export interface RunningDaemon {
 
 export type StartResult = { running: RunningDaemon } | { alreadyRunning: Health };
 
-export async function startDaemon({ paths, log, clock = systemClock, listen }: DaemonOptions): Promise<StartResult> {
+export async function startDaemon({ paths, log, clock = systemClock, listen, store, storeUrl, join }: DaemonOptions): Promise<StartResult> {
   assertSocketPathFits(paths.socket);
   ensurePrivateDir(paths.runtimeDir);
   ensurePrivateDir(paths.stateDir);
   const other = await probeDaemon(paths.socket);
   if (other) return { alreadyRunning: other };
 
-  const settings = new DaemonSettings(paths);
-  const registry = new BoardRegistry({ virtualBoards: settings.virtualBoards, entries: validEntries(settings.boards, log) });
-  const transcripts = new TranscriptDir(join(paths.stateDir, 'sessions'));
-  const remotes = new RemoteHosts(() => settings.remotes, log);
-  const ports = new SessionPorts(registry, transcripts, log, remotes);
-  const socketUrl = `ws+unix://${paths.socket}:`;
-  const keys = new ApiKeyStore(paths.stateDir);
+  const settings = new DaemonSettings(paths, log);
+  const address = listen ?? settings.listen;
+  // TLS that cannot be set up is a reason not to start at all: found before anything else is opened.
+  const tls = address ? loadTls(settings.tls) : undefined;
+  // PostgreSQL's client is loaded only by a coordinator (`--store`): a daemon on its journal never pays for it.
+  const coordinator = storeUrl ? await openCoordinator(paths, storeUrl, log) : null;
   let tcp: TcpEndpoint | null = null;
-  const engine = new SessionEngine({
-    clock,
-    store: new FileJournal(paths.stateDir),
-    boards: boardSource(registry),
-    ports,
-    settings: () => settings.forEngine(),
-    wsUrlFor: (id, account) =>
-      `${account === LOCAL_ACCOUNT || !tcp ? socketUrl : tcp.url.replace(/^http/, 'ws')}/v1/sessions/${id}/serial`,
-  });
-  ports.bind(engine);
-  remotes.bind(engine);
-  const routing: RemoteRouting = {
-    defaultRemote: () => settings.defaultRemote,
-    create: (account, host, req, key) => remotes.create(account, host, req, key),
-    get: (host, path) => remotes.get(host, path),
-  };
-  engine.restore();
-  const browsers = await openBrowserService({
+  let cdpListener: CdpListener | null = null;
+  let web: SandboxWebListener | null = null;
+  const parts = buildParts({
     paths,
+    settings,
     clock,
     log,
-    tcpBase: (account) => (account === LOCAL_ACCOUNT || !tcp ? null : tcp.url.replace(/^http/, 'ws')),
-    remoteClient: (name) => remotes.client(name),
+    store,
+    ...(coordinator ? { coordinator } : {}),
+    urls: { socket: `ws+unix://${paths.socket}:`, tcp: () => tcp?.url ?? null, cdp: (id, token) => cdpListener!.url(id, token), sandbox: (s) => web!.url(s) },
   });
-  transcripts.prune((id) => engine.ownerOf(id) !== undefined);
-  registry.on('change', () => engine.boardsChanged());
+  const { core, registry, ports, browsers, remote, browserHost, hosts, sandboxes, joined } = parts;
+  web = new SandboxWebListener(core, parts.sandboxSessions, log);
+  await web.listen(settings.sandbox.web_port).catch((err: Error) => {
+    log(`sandbox web port ${settings.sandbox.web_port}: ${err.message}; using any free port instead`);
+    return web!.listen(0);
+  });
+  // Joined hosts are known before sessions resume: a session on one waits for its host rather than losing its board.
+  await joined.load();
+  await core.restore().catch(async (err: Error) => {
+    if (!coordinator) throw err;
+    await core.shutdown(true).catch(() => undefined);
+    throw new UserError(`Could not start on the PostgreSQL store: ${err.message}.`, { next: 'Check the --store URL and that PostgreSQL runs (`pg_lsclusters`).' });
+  });
+  const keys = coordinator ? await coordinator.keys() : new ApiKeyStore(paths.stateDir);
+  if (coordinator) coordinator.registerBoards(registry, parts.names);
+  const tunnel = new HostTunnel(joined, clock, log);
+  keys.on('retired', (name) => joined.disconnect(name, 'its host key was revoked or rotated'));
+  const joinTo = join ?? (settings.join.url && settings.join.key ? { url: settings.join.url, key: settings.join.key, ca: settings.join.ca ?? null } : null);
+  const joinClient = joinTo ? new JoinClient({ ...joinTo, core, registry, ports, flashes: parts.flashes, power: parts.power, clock, log }) : null;
+  browserHost.prune(new Set(core.all('browser').map((s) => s.id)));
+  parts.transcripts.prune((id) => core.get(id) !== undefined);
 
+  const proxy = new CdpProxy(cdpSessions(core, browsers, remote), log);
+  cdpListener = new CdpListener(proxy, log);
+  await cdpListener.listen();
   const startedAt = Date.now();
   let stopping: Promise<void> | null = null;
   let markStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (markStopped = resolve));
-  const upgrade = new SerialUpgrade(engine, ports);
+  const upgrade = new SerialUpgrade(core, ports);
+  const guard = new StateGuard(paths.stateDir, {
+    rewriteJournal: () => core.compact(),
+    saveKeys: () => keys.save(),
+    restartTranscripts: () => ports.restartTranscripts(),
+    log,
+  });
 
   const stop = (keepSessions: boolean): Promise<void> => {
     stopping ??= (async () => {
@@ -106,11 +125,24 @@ export async function startDaemon({ paths, log, clock = systemClock, listen }: D
       server.close();
       tcpServer?.close();
       tcpServer?.closeAllConnections();
-      engine.shutdown(keepSessions);
+      guard.close();
+      coordinator?.stop();
+      await core.shutdown(keepSessions);
+      // After the sessions' ends were said (to a coordinator, and to joined hosts): then the tunnels close.
+      joinClient?.close();
+      await joined.close();
+      tunnel.close();
+      await parts.boards.settled(); // the on_end restores of the sessions just ended finish before the boards lose power
       registry.close();
+      // WebSockets first: a server's close waits for its upgraded sockets (the dashboard's consoles) to end.
       upgrade.close();
-      await Promise.all([ports.closeAll(), browsers.close()]);
-      await remotes.close();
+      proxy.close();
+      liveViews.close();
+      cdpListener?.close();
+      await dashboard.close();
+      web?.close();
+      await Promise.all([ports.closeAll(), browsers.close(), sandboxes.close()]);
+      await hosts.close();
       server.closeAllConnections();
       rmSync(paths.socket, { force: true });
       rmSync(paths.pidFile, { force: true });
@@ -119,55 +151,62 @@ export async function startDaemon({ paths, log, clock = systemClock, listen }: D
     return stopping;
   };
 
-  const router = new Router().add([
-    ...healthRoutes(() => ({ socket: paths.socket, listeners: [`unix:${paths.socket}`, ...(tcp ? [tcp.label] : []), ...browsers.listeners()] }), startedAt),
-    ...keyRoutes(keys, engine),
-    ...accountRoutes(engine, routing),
-    ...boardRoutes(engine, () => registry.list(), {
+  const router = buildRouter({
+    parts,
+    settings,
+    keys,
+    startedAt,
+    coordinator,
+    clock,
+    join: () => joinClient?.view() ?? null,
+    health: () => ({
+      socket: paths.socket,
+      listeners: [`unix:${paths.socket}`, ...(tcp ? [tcp.label] : []), ...(cdpListener?.address ? [`tcp:${cdpListener.address} (CDP only)`] : []), ...(web?.address ? [`tcp:${web.address} (sandbox URLs only)`] : []), ...dashboard.listeners()],
+    }),
+    boardEntries: {
       entries: () => settings.boards,
       save: (entries) => {
         settings.saveBoards(entries);
         registry.setEntries(settings.boards);
         log(`boards: ${entries.length} config entr${entries.length === 1 ? 'y' : 'ies'}`);
       },
-    }, routing),
-    ...sessionRoutes(engine, routing),
-    ...serialRoutes(engine, ports, transcripts),
-    ...eventRoutes(engine),
-    ...browserRoutes(browsers.engine, browsers.remote, routing),
-    ...adminRoutes({
+    },
+    admin: {
       stop: (keep) => void stop(keep),
-      reload: (changed) => {
-        settings.reload();
-        registry.setVirtualCount(settings.virtualBoards);
-        try {
-          registry.setEntries(settings.boards);
-        } catch (err) {
-          log(`config: the boards list is invalid, keeping the previous one: ${(err as Error).message}`);
-        }
-        engine.configureAccount(LOCAL_ACCOUNT, changed.includes('account.balance_credits'));
-        engine.boardsChanged();
-        browsers.reload();
-        log(`config reloaded (${changed.join(', ') || 'all'})`);
-      },
-    }),
-  ]);
-  const serve = {
-    router,
-    upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer, account: string) =>
-      browsers.wants(req) ? browsers.handle(req, socket, head, account) : upgrade.handle(req, socket, head, account),
-    log,
-  };
+      reload: (changed) => reloadConfig(parts, settings, log, changed),
+    },
+  });
+  const liveViews = new LiveViewServer(liveViewSessions(core, browsers), clock, log);
+  const serve = { router, upgrade: routeUpgrades([[isHostTunnelPath, tunnel], [isCdpPath, proxy], [isScreencastPath, liveViews]], upgrade), log };
   const server = createApiServer({ ...serve, accountFor: () => LOCAL_ACCOUNT });
-  const address = listen ?? settings.listen;
-  const tls = address ? loadTls(settings.tls) : undefined;
-  const tcpServer = address ? createApiServer({ ...serve, ...tcpAccounts(keys), ...(tls ? { tls } : {}) }) : null;
+  const dashboard = createDashboard({
+    ...serve,
+    keys,
+    paths,
+    clock,
+    remotes: () => Object.entries(settings.remotes).map(([name, r]) => ({ name, url: r.url, default: name === settings.defaultRemote })),
+  });
+  router.add(dashboard.routes);
+  const tcpServer = address ? await dashboard.tcpServer({ address, tls, accounts: tcpAccounts(keys) }) : null;
+  const abandon = async () => {
+    guard.close();
+    server.close();
+    await dashboard.close();
+    await core.shutdown(true);
+    await joined.close();
+    tunnel.close();
+    proxy.close();
+    liveViews.close();
+    cdpListener?.close();
+    web?.close();
+    await Promise.all([browsers.close(), sandboxes.close()]);
+    registry.close();
+  };
   try {
     await listenPrivate(server, paths.socket);
   } catch (err) {
-    await browsers.close();
+    await abandon();
     if ((err as { code?: string }).code === 'FBAY_RUNNING') {
-      engine.shutdown(true);
       const health = await probeDaemon(paths.socket);
       if (health) return { alreadyRunning: health };
     }
@@ -177,26 +216,28 @@ export async function startDaemon({ paths, log, clock = systemClock, listen }: D
     try {
       tcp = await listenTcp(tcpServer, address, tls !== undefined);
     } catch (err) {
-      server.close();
-      engine.shutdown(true);
-      await browsers.close();
+      await abandon();
       rmSync(paths.socket, { force: true });
       throw err;
     }
     log(`serving teammates on ${tcp.label} (${tcp.url}); API keys required`);
   }
+  if (coordinator) {
+    coordinator.startHeartbeat(() => tcp?.url ?? null);
+    log(`coordinator ${coordinator.name} on the PostgreSQL store`);
+  }
   writePidFile(paths.pidFile);
   log(`listening on ${paths.socket} (pid ${process.pid})`);
-  return { running: { engine, server, stopped, stop } };
+  if (joinClient) {
+    await joinClient.start();
+    log(`joining ${joinTo!.url} as a board host`);
+  }
+  await dashboard.restore();
+  afterStart(parts, settings);
+  return { running: { core, boards: registry, server, stopped, stop } };
 }
 
-/** A bad `boards` list in config.json must not keep the daemon from starting: it starts without those entries. */
-function validEntries(entries: BoardEntryConfig[], log: (message: string) => void): BoardEntryConfig[] {
-  try {
-    checkEntries(entries);
-    return entries;
-  } catch (err) {
-    log(`config: ignoring the boards list: ${(err as Error).message}. Fix it with \`fbay boards remove\` / \`fbay boards add\`.`);
-    return [];
-  }
+async function openCoordinator(paths: FbayPaths, storeUrl: string, log: (line: string) => void): Promise<Coordinator> {
+  const { checkStoreUrl, Coordinator, coordinatorName } = await import('./runtime/coordinator.js');
+  return new Coordinator(coordinatorName(paths), checkStoreUrl(storeUrl), log);
 }

@@ -9,7 +9,9 @@ process.stdout.on('error', () => {});
 
 async function main(): Promise<number | null> {
   const paths = resolvePaths();
-  const result = await startDaemon({ paths, log, listen: process.env.FBAY_LISTEN || null });
+  const env = process.env;
+  const join = env.FBAY_JOIN && env.FBAY_JOIN_KEY ? { url: env.FBAY_JOIN, key: env.FBAY_JOIN_KEY, ca: env.FBAY_JOIN_CA || null } : null;
+  const result = await startDaemon({ paths, log, listen: env.FBAY_LISTEN || null, storeUrl: env.FBAY_STORE || null, join });
   if ('alreadyRunning' in result) {
     process.stdout.write(`already-running pid=${result.alreadyRunning.pid} socket=${paths.socket}\n`);
     return 0;

@@ -1,51 +1,48 @@
-// Reads and writes config.json through conf (atomic writes, 0600), merged over the defaults.
-import Conf from 'conf';
+// Reads and writes config.json (atomic writes, 0600); every read is checked against the key specs.
 import type { FbayPaths } from './paths.js';
-import { DEFAULT_CONFIG, type FbayConfig } from './config-keys.js';
+import { DEFAULT_CONFIG, type FbayConfig } from './config/defaults.js';
+import { deletePath, readConfigFile, setPath, writeConfigFile } from './config/config-file.js';
+import { validateConfig, type ConfigReading } from './config/validate.js';
+
+export { getPath } from './config/validate.js';
 
 export class ConfigStore {
-  private readonly conf: Conf<Record<string, unknown>>;
+  constructor(private readonly paths: FbayPaths) {}
 
-  constructor(paths: FbayPaths) {
-    this.conf = new Conf<Record<string, unknown>>({
-      projectName: 'fbay',
-      cwd: paths.configDir,
-      configName: 'config',
-      configFileMode: 0o600,
-      accessPropertiesByDotNotation: true,
-    });
+  /** The config in effect, with a sentence for each value that was wrong (the last good one, or the default, used). */
+  reading(fallback: FbayConfig = DEFAULT_CONFIG): ConfigReading {
+    let stored: unknown;
+    try {
+      // Nothing is cached between reads: each is the file as it is now.
+      stored = readConfigFile(this.paths.configFile);
+    } catch (err) {
+      return { config: fallback, problems: [`${this.paths.configFile} does not parse (${(err as Error).message}); using the last good config`] };
+    }
+    return validateConfig(stored, fallback);
   }
 
   read(): FbayConfig {
-    const stored = this.conf.store as Partial<FbayConfig>;
-    return {
-      ...DEFAULT_CONFIG,
-      ...stored,
-      account: { ...DEFAULT_CONFIG.account, ...(stored.account ?? {}) },
-      tiers: { ...(stored.tiers ?? {}) },
-      browsers: { ...DEFAULT_CONFIG.browsers, ...(stored.browsers ?? {}) },
-    };
-  }
-
-  get(key: string): unknown {
-    return this.conf.has(key) ? this.conf.get(key) : getPath(DEFAULT_CONFIG, key);
+    return this.reading().config;
   }
 
   set(key: string, value: unknown): void {
-    if (value === null && key === 'account.balance_credits') this.conf.delete(key);
-    else this.conf.set(key, value);
+    if (value === null && (key === 'account.balance_credits' || key === 'default_remote')) return this.delete(key);
+    this.update((config) => setPath(config, key, value));
   }
 
   delete(key: string): void {
-    this.conf.delete(key);
+    this.update((config) => deletePath(config, key));
   }
-}
 
-export function getPath(obj: unknown, key: string): unknown {
-  let cur: unknown = obj;
-  for (const part of key.split('.')) {
-    if (typeof cur !== 'object' || cur === null) return undefined;
-    cur = (cur as Record<string, unknown>)[part];
+  /** Changes the file as it is now (a hand edit since the last read is kept), or says why it cannot. */
+  private update(change: (config: Record<string, unknown>) => void): void {
+    let config: Record<string, unknown>;
+    try {
+      config = readConfigFile(this.paths.configFile);
+    } catch (err) {
+      throw new Error(`${this.paths.configFile} does not parse (${(err as Error).message}); fix or remove it, then try again`);
+    }
+    change(config);
+    writeConfigFile(this.paths.configFile, config);
   }
-  return cur;
 }

@@ -1,6 +1,6 @@
 // Parses and prints the CLI's durations: 500ms, 30s, 5m, 2h (DESIGN.md §6).
 import { UserError } from './user-error.js';
-import { EXIT } from '../transport/protocol/errors.js';
+import { EXIT } from './exit-codes.js';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 

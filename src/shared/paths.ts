@@ -1,6 +1,8 @@
 // Where fbay keeps its files: everything under FBAY_HOME when set, else the XDG places (DESIGN.md §2).
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { EXIT } from './exit-codes.js';
 import { UserError } from './user-error.js';
 
 export interface FbayPaths {
@@ -61,4 +63,25 @@ export function assertSocketPathFits(socket: string): void {
       { next: 'Set FBAY_HOME (or XDG_RUNTIME_DIR) to a shorter directory, e.g. FBAY_HOME=/tmp/fbay.', code: 'socket_path_too_long' },
     );
   }
+}
+
+/** FBAY_HOME must be a directory (or not exist yet: it is made on first use); a file there is said as such. */
+export function assertHomeUsable(env: NodeJS.ProcessEnv = process.env): void {
+  const home = env.FBAY_HOME;
+  if (!home) return;
+  let what: string;
+  try {
+    if (statSync(home).isDirectory()) return;
+    what = 'a file';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code !== 'ENOTDIR') throw err;
+    what = 'under a file';
+  }
+  throw new UserError(`FBAY_HOME is ${home}, which is ${what}, not a directory.`, {
+    exit: EXIT.usage,
+    code: 'fbay_home_not_a_directory',
+    next: 'Point FBAY_HOME at a directory (fbay creates it when it is missing), or unset it to use the usual places.',
+  });
 }

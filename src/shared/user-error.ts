@@ -1,5 +1,5 @@
 // The error taxonomy (STYLE.md §8): a UserError is something the user can fix; anything else is a bug.
-import { EXIT, type ExitCode } from '../transport/protocol/errors.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
 
 export interface UserErrorOptions {
   /** What to do next, as a sentence or a command to run. */

@@ -12,6 +12,7 @@ import {
   type ResolvedOptions,
   type RetryInfo,
   type StateInfo,
+  windowOf,
 } from './reconnect/options.js';
 import { handshakeRefused, type ReconnectError } from './reconnect/retry-policy.js';
 
@@ -93,11 +94,12 @@ export class ReconnectingWebSocket extends EventEmitter<ReconnectingWebSocketEve
 
   #beginOutage(state: 'connecting' | 'reconnecting', reason: string | undefined): void {
     const since = this.#o.clock.now();
-    const deadline = since + this.#o.reconnectWindowMs;
+    const windowMs = windowOf(this.#o);
+    const deadline = since + windowMs;
     this.#outage = { since, deadline };
     this.#tries = 0;
     this.#retries = 0;
-    this.#after('deadline', this.#o.reconnectWindowMs, () => this.#end('deadline', this.#lastError));
+    this.#after('deadline', windowMs, () => this.#end('deadline', this.#lastError));
     this.#setState(state, reason === undefined ? { deadline } : { deadline, reason });
   }
 

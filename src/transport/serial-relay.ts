@@ -1,13 +1,15 @@
 // The serial ⇄ WebSocket relay of one session: board output fans out to every client, any client's input goes to the board.
 import { EventEmitter } from 'node:events';
-import type { RawData, WebSocket } from 'ws';
-import type { OpenedPort } from '../daemon/boards/board-registry.js';
+import type { RawData } from 'ws';
+import type { SerialPortHandle as OpenedPort, SerialPortHandle } from './serial/port.js';
 import { ApiError } from './protocol/errors.js';
 import { parseClientMessage, type ServerMessage } from './protocol/ws-messages.js';
 import { ByteRing } from './serial/byte-ring.js';
+import { LentPort } from './serial/lent-port.js';
 import { CONTROL_HELP, dispatchControl } from './serial/control-handlers.js';
-import { RelayClient } from './serial/relay-client.js';
+import { RelayClient, type RelaySocket } from './serial/relay-client.js';
 import { RelayInput } from './serial/relay-input.js';
+import { ToldOnce } from './serial/told-once.js';
 
 export const DEFAULT_RING_BYTES = 1024 * 1024;
 export const DEFAULT_CLIENT_QUEUE_BYTES = 4 * 1024 * 1024;
@@ -29,7 +31,8 @@ const toBuffer = (data: RawData): Buffer =>
 /**
  * Events: 'clients' (count) when a client attaches or detaches; 'data' (chunk) for each piece of board output;
  * 'port-lost' (error) when the port goes away under the relay — clients stay attached until the owner either
- * `replacePort()`s (the board came back) or `close()`s; 'close' once the relay has closed.
+ * `replacePort()`s (the board came back) or `close()`s; 'lend' and 'return' around a `lend()`; 'close' once the relay
+ * has closed.
  */
 export class SerialRelay extends EventEmitter {
   #port: OpenedPort;
@@ -40,8 +43,11 @@ export class SerialRelay extends EventEmitter {
   readonly #history: SerialRelayOptions['history'];
   #closed = false;
   #portLost = false;
-  /** Clients already told that their input is dropped while the board is away. */
-  readonly #toldLost = new Set<RelayClient>();
+  readonly #toldLost = new ToldOnce('upstream_unavailable', 'The board is disconnected: input is dropped until it is back.');
+  #lent: LentPort | null = null;
+  readonly #toldFlashing = new ToldOnce('flash_in_progress', 'The board is flashing; input is refused until it is done.');
+  /** The port is closed on purpose (another program flashes the board): not a lost board. */
+  #released = false;
 
   constructor(port: OpenedPort, options: SerialRelayOptions = {}) {
     super();
@@ -69,10 +75,64 @@ export class SerialRelay extends EventEmitter {
     return this.#portLost;
   }
 
+  /**
+   * Lends the port to a flasher until it calls close() on what this returns: meanwhile board output goes to it, not
+   * to clients or the ring (offsets continue after), client input is refused with a message, clients stay attached,
+   * and broadcast() still reaches them. If the port goes away meanwhile, the lent stream closes.
+   */
+  lend(): SerialPortHandle {
+    if (this.#closed || this.#portLost) throw new ApiError('upstream_unavailable', 'The board is not connected: it cannot be flashed until it is back.');
+    if (this.#lent) throw new ApiError('flash_in_progress', 'The board is already being flashed; wait for that flash to finish.');
+    this.#input.releaseAll();
+    this.#lent = new LentPort(this.#port, (lent, unread) => {
+      if (this.#lent !== lent) return;
+      this.#lent = null;
+      this.#toldFlashing.clear();
+      this.emit('return');
+      for (const chunk of unread) this.#onBoardData(chunk);
+    });
+    this.emit('lend');
+    return this.#lent;
+  }
+
+  get lent(): boolean {
+    return this.#lent !== null;
+  }
+
+  /**
+   * Closes the port for another program (a board entry's flash_command) until reacquire(): clients stay attached,
+   * their input is refused as while flashing, and the close is not a lost board.
+   */
+  async release(): Promise<void> {
+    if (this.#closed || this.#portLost) throw new ApiError('upstream_unavailable', 'The board is not connected: it cannot be flashed until it is back.');
+    if (this.#lent || this.#released) throw new ApiError('flash_in_progress', 'The board is already being flashed; wait for that flash to finish.');
+    this.#released = true;
+    this.#input.releaseAll();
+    await this.#port.close();
+  }
+
+  /** The released board's port again (offsets continue); null when it did not reopen: the board counts as lost. */
+  reacquire(port: OpenedPort | null, err: Error | null = null): void {
+    this.#released = false;
+    this.#toldFlashing.clear();
+    if (port) return this.replacePort(port);
+    this.#portLost = true;
+    this.emit('port-lost', err);
+  }
+
+  /** Bytes fbay itself adds to the session's output (a flash's marker line): to the ring, every client and 'data'. */
+  note(text: string): void {
+    if (this.#closed) return;
+    const chunk = Buffer.from(text, 'utf8');
+    this.#ring.push(chunk);
+    for (const client of this.#clients) client.sendData(chunk);
+    if (this.listenerCount('data') > 0) this.emit('data', chunk);
+  }
+
   #bind(port: OpenedPort): RelayInput {
     const stream = port.stream;
     stream.on('data', (chunk: Buffer) => this.#onBoardData(chunk));
-    stream.on('error', (err: Error) => this.broadcast({ type: 'error', code: 'internal_error', error: `Serial port error on ${port.board.path}: ${err.message}` }));
+    stream.on('error', (err: Error) => this.broadcast({ type: 'error', code: 'internal_error', error: `Serial port error on ${port.label}: ${err.message}` }));
     stream.on('close', (err: Error | null) => this.#onPortClosed(port, err));
     return new RelayInput(stream, this.#queueBytes);
   }
@@ -86,7 +146,7 @@ export class SerialRelay extends EventEmitter {
     return this.#ring.end;
   }
 
-  attach(ws: WebSocket, options: { since?: number } = {}): void {
+  attach(ws: RelaySocket, options: { since?: number } = {}): void {
     const client = new RelayClient(ws, this.#queueBytes);
     if (this.#closed) {
       client.sendJson({ type: 'error', code: 'upstream_unavailable', error: "This session's serial port is closed." });
@@ -128,6 +188,7 @@ export class SerialRelay extends EventEmitter {
     const first = !this.#closed;
     if (first) {
       this.#closed = true;
+      this.#lent?.lost();
       this.#closeClients(code, reason);
     }
     await this.#port.close();
@@ -135,6 +196,7 @@ export class SerialRelay extends EventEmitter {
   }
 
   #onBoardData(chunk: Buffer): void {
+    if (this.#lent) return this.#lent.feed(chunk);
     this.#ring.push(chunk);
     // Live output goes to every client as the same buffer: no copy per client.
     for (const client of this.#clients) client.sendData(chunk);
@@ -144,7 +206,8 @@ export class SerialRelay extends EventEmitter {
   #onClientMessage(client: RelayClient, data: RawData, isBinary: boolean): void {
     if (this.#closed) return;
     try {
-      if (this.#portLost) this.#dropWhileLost(client);
+      if (this.#portLost) this.#toldLost.tell(client);
+      else if (this.#lent || this.#released) this.#toldFlashing.tell(client);
       else if (isBinary) this.#input.write(client, toBuffer(data));
       else this.#control(client, toBuffer(data).toString('utf8'));
     } catch (err) {
@@ -170,15 +233,10 @@ export class SerialRelay extends EventEmitter {
     if (!this.#closed) this.emit('clients', this.#clients.size);
   }
 
-  #dropWhileLost(client: RelayClient): void {
-    if (this.#toldLost.has(client)) return;
-    this.#toldLost.add(client);
-    client.sendJson({ type: 'error', code: 'upstream_unavailable', error: 'The board is disconnected: input is dropped until it is back.' });
-  }
-
   #onPortClosed(port: OpenedPort, err: Error | null): void {
     // A stream destroyed after a failed write emits 'close' a second time; a replaced port's close is old news.
-    if (port !== this.#port || this.#portLost || this.#closed) return;
+    if (port !== this.#port || this.#portLost || this.#closed || this.#released) return;
+    this.#lent?.lost();
     this.#portLost = true;
     this.#input.releaseAll();
     this.emit('port-lost', err);

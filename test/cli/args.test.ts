@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   createRequest,
+  joinEnv,
+  keyKind,
   parseIdleTimeout,
   parseMaxCredits,
   parseMetadata,
@@ -87,5 +89,25 @@ describe('createRequest', () => {
   it('wants exactly one of --board and --board-id', () => {
     usageError(() => createRequest({}));
     usageError(() => createRequest({ board: 'virtual', boardId: 'virtual-1' }));
+  });
+});
+
+describe('keyKind and joinEnv', () => {
+  it('take a user key (--name) or a host key (--host), never both, and no tier or credits for a host', () => {
+    expect(keyKind({ name: 'alice' })).toBe('user');
+    expect(keyKind({ host: 'lab1' })).toBe('host');
+    expect(usageError(() => keyKind({})).message).toContain('--name NAME');
+    expect(usageError(() => keyKind({ name: 'a', host: 'b' })).message).toContain('one of them');
+    expect(usageError(() => keyKind({ host: 'lab1', tier: 'pro' })).message).toContain('no tier and no credits');
+  });
+
+  it('pass --join, --key and --ca to the daemon, refusing a URL or key that cannot work', () => {
+    const key = `key_${'a'.repeat(32)}`;
+    expect(joinEnv({})).toEqual({});
+    expect(joinEnv({ join: 'wss://lab.example:7070', key, ca: '/etc/ca.pem' })).toEqual({ FBAY_JOIN: 'wss://lab.example:7070', FBAY_JOIN_KEY: key, FBAY_JOIN_CA: '/etc/ca.pem' });
+    expect(usageError(() => joinEnv({ join: 'lab.example:7070', key })).message).toContain('wss://HOST:PORT');
+    expect(usageError(() => joinEnv({ join: 'ws://lab:7070' })).message).toContain('--join needs --key');
+    expect(usageError(() => joinEnv({ join: 'ws://lab:7070', key: 'nope' })).next).toContain('fbay keys create --host');
+    expect(usageError(() => joinEnv({ key })).message).toContain('go with --join');
   });
 });

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { report } from '../../src/cli/cli.js';
 import { UserError } from '../../src/shared/user-error.js';
 import { VERSION } from '../../src/shared/version.js';
@@ -93,5 +95,22 @@ describe('report', () => {
     const interrupted = ctx(true);
     expect(report(new Error('aborted'), interrupted)).toBe(130);
     expect(interrupted.io.stderr).toBe('');
+  });
+});
+
+describe('--version, FBAY_HOME', () => {
+  it('--version --json prints JSON, in either order', async () => {
+    expect(await run(['--version', '--json'], env)).toMatchObject({ code: 0, stdout: `${JSON.stringify({ version: VERSION })}\n` });
+    expect(await run(['--json', '-V'], env)).toMatchObject({ code: 0, stdout: `${JSON.stringify({ version: VERSION })}\n` });
+  });
+
+  it('FBAY_HOME pointing at a file says so (exit 2), not `daemon restart`', async () => {
+    const file = join(mkdtempSync('/tmp/fbay-f-'), 'a-file');
+    writeFileSync(file, '');
+    const r = await run(['session', 'list'], { FBAY_HOME: file });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error: FBAY_HOME is ${file}, which is a file, not a directory.`);
+    expect(r.stderr).not.toContain('daemon restart');
+    expect((await run(['config', 'get', 'idle_timeout_s'], { FBAY_HOME: join(file, 'sub') })).stderr).toContain('which is under a file');
   });
 });

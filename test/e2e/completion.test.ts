@@ -39,7 +39,7 @@ describe('bash completion against the built fbay', () => {
 
   it('offers nothing dynamic, and starts no daemon, when none runs', () => {
     expect(complete('fbay', 'console', '')).toEqual([]);
-    expect(complete('fbay', 'session', '')).toEqual(['create', 'list', 'show', 'end', 'wait']);
+    expect(complete('fbay', 'session', '')).toEqual(['create', 'list', 'show', 'update', 'end', 'wait']);
     expect(existsSync(join(home.dir, 'fbayd.sock'))).toBe(false);
     expect(home.daemonPids()).toEqual([]);
   });

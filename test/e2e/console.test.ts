@@ -1,11 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Session } from '../../src/transport/protocol/api.js';
 import { EXIT } from '../../src/transport/protocol/errors.js';
+import { buildAppImage } from '../../src/daemon/flash/image-builder.js';
 import { assertBuilt, FBAY, Home } from './helpers.js';
 
 beforeAll(assertBuilt);
@@ -24,9 +27,13 @@ class Tmux {
 
   /** Runs fbay ARGS in a new window; after it exits the window shows `EXIT=<code>` and stays. */
   run(...args: string[]): string {
+    return this.runSized([120, 30], ...args);
+  }
+
+  runSized([columns, rows]: [number, number], ...args: string[]): string {
     const name = `w${this.#windows++}`;
     const command = `node ${FBAY} ${args.join(' ')}; echo "EXIT=$?"; exec cat`;
-    if (name === 'w0') this.tmux('new-session', '-d', '-s', 'e2e', '-n', name, '-x', '120', '-y', '30', '-e', `FBAY_HOME=${home.dir}`, command);
+    if (name === 'w0') this.tmux('new-session', '-d', '-s', 'e2e', '-n', name, '-x', String(columns), '-y', String(rows), '-e', `FBAY_HOME=${home.dir}`, command);
     else this.tmux('new-window', '-t', 'e2e', '-n', name, '-e', `FBAY_HOME=${home.dir}`, command);
     return `e2e:${name}`;
   }
@@ -100,6 +107,26 @@ describe('fbay console in a real terminal (tmux)', () => {
     expect(await home.json<Session>('session', 'show', session.id)).toMatchObject({ state: 'ended', end_reason: 'user_ended' });
   });
 
+  it('Ctrl-T f flashes a typed file while attached: the marker, then the new boot log on the same console', async () => {
+    const session = await home.json<Session>('session', 'create', '--board', 'virtual', '--idle-timeout', '2m');
+    const image = join(home.dir, 'tmux-app.bin');
+    writeFileSync(image, buildAppImage({ projectName: 'tmux-app', version: '3.1.4', size: 64 * 1024 }));
+    const w = tmux.run('console', session.id);
+    await tmux.waitFor(w, /● active/);
+    tmux.keys(w, 'C-t', 'f');
+    await tmux.waitFor(w, /Flash file: .*Enter to flash/);
+    tmux.keys(w, '-l', image);
+    tmux.keys(w, 'Enter');
+    await tmux.waitFor(w, /flashed tmux-app\.bin in [\d.]+ s, verified/); // the status line's notice, shown for 6 s
+    const shown = await tmux.waitFor(w, /flashed 1 image \(tmux-app\.bin at 0x10000\)[\s\S]*App version: +3\.1\.4[\s\S]*fbay-virtual>/);
+    expect(shown).toMatch(/--- fbay: flashing tmux-app\.bin at 0x10000 \(64 KiB\) ---/);
+    expect(shown).toMatch(/Project name: +tmux-app/);
+    tmux.keys(w, 'echo after-flash', 'Enter'); // the console never left: typing reaches the new app's shell
+    await tmux.waitFor(w, /\nafter-flash\s*\n/);
+    tmux.keys(w, 'C-]');
+    expect(await tmux.waitFor(w, /EXIT=\d+/)).toContain('EXIT=0');
+  });
+
   it('a terminal resized while running: the status line moves to the new bottom, cut to the new width', async () => {
     const session = await home.json<Session>('session', 'create', '--board', 'virtual', '--idle-timeout', '2m');
     const w = tmux.run('console', session.id);
@@ -107,12 +134,32 @@ describe('fbay console in a real terminal (tmux)', () => {
     tmux.tmux('resize-window', '-t', 'e2e', '-x', '40', '-y', '12');
     const deadline = Date.now() + 5000;
     while (!/● active/.test(tmux.bottom(w)) && Date.now() < deadline) await delay(50);
-    expect(tmux.bottom(w)).toMatch(/^ (ses_\w+ │ )?● active/);
+    expect(tmux.bottom(w)).toMatch(/^ (ses_\S+ │ )?● active/);
     const rows = tmux.tmux('capture-pane', '-p', '-t', w).split('\n');
     expect(rows.every((row) => row.length <= 40)).toBe(true);
     tmux.keys(w, 'echo narrow', 'Enter');
     await tmux.waitFor(w, /\nnarrow\s*\n/);
     expect(tmux.bottom(w)).toMatch(/● active/);
+    tmux.keys(w, 'C-]');
+    expect(await tmux.waitFor(w, /EXIT=\d+/)).toContain('EXIT=0');
+  });
+});
+
+describe('the console layout in small terminals (tmux)', () => {
+  let tmux: Tmux;
+  beforeEach(() => void (tmux = new Tmux()));
+  afterEach(() => tmux.kill());
+
+  it('80×10: the status line keeps ^T ? help, and the help shows its first lines, quit among them', async () => {
+    const session = await home.json<Session>('session', 'create', '--board', 'virtual', '--idle-timeout', '2m');
+    const w = tmux.runSized([80, 10], 'console', session.id);
+    await tmux.waitFor(w, /● active/);
+    expect(tmux.bottom(w)).toMatch(/● active │ \^T \? help$/);
+    tmux.keys(w, 'C-t', '?');
+    const shown = await tmux.waitFor(w, /press Ctrl-T, then:/);
+    expect(shown).toMatch(/q quit · e end/);
+    expect(tmux.bottom(w)).toContain('^T ? help');
+    tmux.keys(w, 'x');
     tmux.keys(w, 'C-]');
     expect(await tmux.waitFor(w, /EXIT=\d+/)).toContain('EXIT=0');
   });
@@ -142,6 +189,25 @@ describe('fbay console as a pipe (stdin and stdout not a terminal)', () => {
     const r = await child;
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toContain(`Session ${session.id} ended (user_ended)`);
+  });
+
+  it('ends promptly when the pipe\'s reader exits, though the board prints nothing more (console | grep -m1)', async () => {
+    const session = await home.json<Session>('session', 'create', '--board', 'virtual', '--idle-timeout', '2m');
+    // A real pipe: grep exits after its first match, and the board stays silent after that line.
+    const pipeline = execa('bash', ['-c', `node ${FBAY} console ${session.id} < /dev/null | grep -m1 marker-42; echo "fbay=\${PIPESTATUS[0]}"`], {
+      reject: false,
+      env: { FBAY_HOME: home.dir },
+      timeout: 20_000,
+    });
+    await home.json('session', 'wait', session.id, '--state', 'active', '--timeout', '10s');
+    const sent = await home.fbay('serial', 'send', session.id, 'echo marker-42');
+    expect(sent.exitCode).toBe(0);
+    const r = await pipeline;
+    expect(r.timedOut).toBe(false);
+    expect(r.stdout).toContain('marker-42');
+    expect(r.stdout).toContain('fbay=0');
+    // It left as `q` does: the session stays reserved.
+    expect((await home.json<Session>('session', 'show', session.id)).state).not.toBe('ended');
   });
 
   it('exits 3 with the reason when the daemon is stopped under it', async () => {

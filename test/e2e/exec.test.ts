@@ -61,4 +61,38 @@ describe('fbay exec, end to end', () => {
     expect(waited).toMatchObject({ state: 'ended', end_reason: 'user_ended' });
     cli.stdin.end();
   });
+
+  it('holds the board for the whole command, however much longer than the idle window it runs', async () => {
+    // The command's own pause is the scenario: twice the idle window, then it still talks to its board.
+    const script = 'sleep 2.5; node "$0" serial send info && node "$0" serial expect --since 0 "baud"';
+    const r = await home.fbay('exec', '--board', 'virtual', '--idle-timeout', '1s', '--', 'sh', '-c', script, FBAY);
+    expect(r.stderr).not.toMatch(/ended \(idle_timeout\)/);
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('says so and exits non-zero when the session ends under the command', async () => {
+    const script = 'node "$0" session end "$FBAY_SESSION" >/dev/null; echo done';
+    const r = await home.fbay('exec', '--board', 'virtual', '--', 'sh', '-c', script, FBAY);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/ended \(user_ended\) while the command ran/);
+  });
+
+  it('takes the command and everything it started down when the CLI is killed (SIGKILL)', async () => {
+    const marker = `fbay-exec-test-${process.pid}-${Date.now()}`;
+    // The command starts a child of its own (the marker in its argv) and waits for it: both must go with the CLI.
+    const child = `${process.execPath} -e 'setInterval(() => {}, 1000)' ${marker}`;
+    const cli = execa(process.execPath, [FBAY, 'exec', '--board', 'virtual', '--', 'sh', '-c', `${child} & echo started; wait`], {
+      reject: false,
+      env: { FBAY_HOME: home.dir, PATH: process.env.PATH },
+    });
+    await new Promise<void>((resolve) => cli.stdout.on('data', (c: Buffer) => c.toString().includes('started') && resolve()));
+    const running = async () => (await execa('pgrep', ['-f', marker], { reject: false })).stdout.trim();
+    // The child the command started is running (the CLI's and the shell's command lines name the marker too).
+    const grandchild = async () => (await execa('pgrep', ['-f', `^\\S+ -e .* ${marker}$`], { reject: false })).stdout.trim();
+    await expect.poll(grandchild, { timeout: 5000 }).not.toBe('');
+    cli.kill('SIGKILL');
+    await cli;
+    // Nothing of the command outlives its reservation.
+    await expect.poll(running, { timeout: 10_000 }).toBe('');
+  });
 });

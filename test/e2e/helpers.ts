@@ -1,5 +1,7 @@
 // Runs the BUILT `bin/fbay` in a fresh FBAY_HOME, and cleans up the daemon it started (by `fbay daemon stop`).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 
@@ -19,8 +21,48 @@ export interface Result {
   stderr: string;
 }
 
+/** Each line of a `--json` command that prints one JSON object a line (`fbay --json flash`). */
+export const jsonLines = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+
+/**
+ * Resolves with the first JSON line on `stream` that `match` accepts (a running `fbay --json flash`'s progress). It
+ * only listens: the stream keeps flowing to whoever else reads it (execa's result).
+ */
+export function jsonLineUntil(stream: Readable, match: (line: Record<string, any>) => boolean): Promise<Record<string, any>> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (chunk: Buffer) => {
+      buf += chunk.toString('utf8');
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = JSON.parse(buf.slice(0, i)) as Record<string, any>;
+        buf = buf.slice(i + 1);
+        if (match(line)) return done(() => resolve(line));
+      }
+    };
+    const onEnd = () => done(() => reject(new Error(`the output ended before the line the test waits for; last: ${buf.slice(-300)}`)));
+    const done = (settle: () => void) => {
+      stream.off('data', onData).off('end', onEnd);
+      settle();
+    };
+    stream.on('data', onData).on('end', onEnd);
+  });
+}
+
 export class Home {
   readonly dir = mkdtempSync('/tmp/fbay-e-');
+
+  /** Writes `data` as NAME in the home and returns its path (an image for `fbay flash`). */
+  file(name: string, data: Buffer | string): string {
+    const path = join(this.dir, name);
+    writeFileSync(path, data);
+    return path;
+  }
+
+  /** The daemon's config.json, written before the first command starts the daemon. */
+  config(config: Record<string, unknown>): void {
+    this.file('config.json', JSON.stringify(config));
+  }
 
   /** Runs fbay to completion; never throws on a non-zero exit. */
   async fbay(...args: string[]): Promise<Result> {

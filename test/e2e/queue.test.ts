@@ -28,7 +28,7 @@ describe('fbay session create --wait', () => {
     const events = await subscribeEvents(new DaemonClient({ socketPath: `${home.dir}/fbayd.sock` }));
     const queuedUp = new Promise<void>((resolve) =>
       events.onEvent((e) => {
-        if (e.type === 'state' && e.session.state === 'pending') resolve();
+        if (e.type === 'state' && 'state' in e.session && e.session.state === 'pending') resolve();
       }),
     );
     const queued = home.start('--json', 'session', 'create', '--board', 'virtual', '--wait', '20s');

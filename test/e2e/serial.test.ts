@@ -73,6 +73,21 @@ describe('fbay serial on a virtual board, end to end', () => {
     expect(followed.stdout.equals(transcript.stdout)).toBe(true);
   });
 
+  it("cat --follow ends promptly when the pipe's reader exits, though the board prints nothing more (| grep -m1)", async () => {
+    const pipeline = execa('bash', ['-c', `node ${FBAY} serial cat --follow | grep -m1 marker-43; echo "fbay=\${PIPESTATUS[0]}"`], {
+      reject: false,
+      env: { FBAY_HOME: home.dir },
+      timeout: 12_000,
+    });
+    await home.json('session', 'wait', '--state', 'active', '--timeout', '10s');
+    expect((await home.fbay('serial', 'send', 'echo marker-43')).exitCode).toBe(0);
+    const r = await pipeline;
+    expect(r.timedOut).toBe(false);
+    expect(r.stdout).toContain('marker-43');
+    expect(r.stdout).toContain('fbay=0');
+    expect((await home.json<Session>('session', 'show')).state).not.toBe('ended');
+  });
+
   it('expect exits 8 on timeout, printing what it saw', async () => {
     await home.json('serial', 'send', 'echo partial');
     const r = await home.fbay('serial', 'expect', '--since', '0', 'never-printed', '--timeout', '300ms');
@@ -88,5 +103,57 @@ describe('fbay serial on a virtual board, end to end', () => {
     const r = await expecting;
     expect(r.exitCode).toBe(1);
     expect(String(r.stderr)).toContain('ended (user_ended)');
+  });
+});
+
+describe('fbay serial and session wait across a daemon restart', () => {
+  it('serial expect, serial cat --follow and session wait ride out `fbay daemon restart` and carry on', async () => {
+    const { offset } = await home.json<{ offset: number }>('serial', 'send', 'echo before-restart');
+    const expecting = fbayBytes('serial', 'expect', '--since', String(offset), 'after-restart', '--timeout', '30s');
+    const following = fbayBytes('serial', 'cat', '--follow', '--since', String(offset));
+    const waiting = home.fbay('session', 'wait', '--state', 'ended', '--timeout', '30s');
+    await home.json('session', 'wait', '--state', 'active', '--timeout', '10s');
+    expect((await home.fbay('daemon', 'restart')).exitCode).toBe(0);
+    expect((await home.fbay('serial', 'send', 'echo after-restart')).exitCode).toBe(0);
+    const seen = await expecting;
+    expect(seen).toMatchObject({ exitCode: 0 });
+    expect(seen.stdout.toString()).toMatch(/before-restart[\s\S]*after-restart$/);
+    await home.json('serial', 'expect', '--since', String(offset), 'after-restart\\r\\n[\\s\\S]*after-restart\\r\\n');
+    await home.json('session', 'end');
+    const followed = await following;
+    expect(followed.exitCode).toBe(0);
+    // Nothing lost, nothing twice.
+    const transcript = await fbayBytes('serial', 'cat', session.id, '--since', String(offset));
+    expect(followed.stdout.equals(transcript.stdout)).toBe(true);
+    expect(followed.stderr).toContain('reconnected');
+    const waited = await waiting;
+    expect(waited.exitCode).toBe(0);
+    expect(waited.stderr).toContain('the daemon is back');
+  });
+
+  it('exits 3 when the daemon does not come back', async () => {
+    const short = await home.json<Session>('session', 'end').then(() => home.json<Session>('session', 'create', '--board', 'virtual', '--idle-timeout', '2s'));
+    const expecting = home.fbay('serial', 'expect', short.id, 'never-printed', '--timeout', '30s');
+    const waiting = home.fbay('session', 'wait', short.id, '--state', 'ended', '--timeout', '30s');
+    await home.json('session', 'wait', short.id, '--state', 'active', '--timeout', '10s');
+    for (const pid of home.daemonPids()) process.kill(pid, 'SIGKILL');
+    const [expected, waited] = await Promise.all([expecting, waiting]);
+    expect(expected.exitCode).toBe(3);
+    expect(expected.stderr).toContain('did not come back within 2s');
+    expect(waited.exitCode).toBe(3);
+    expect(waited.stderr).toContain('did not come back within 5s');
+  });
+});
+
+describe('serial expect and UTF-8', () => {
+  it('matches non-ASCII text, and --json shows it as UTF-8', async () => {
+    await home.json('serial', 'send', 'echo héllo wörld 🚀');
+    const r = await home.json<{ matched: boolean; match: string; offset: number; seen: string }>('serial', 'expect', '--since', '0', 'wörld 🚀\\r\\n');
+    expect(r).toMatchObject({ matched: true, match: 'wörld 🚀\r\n' });
+    expect(r.seen).toMatch(/héllo wörld 🚀\r\n$/);
+    expect(r.offset).toBe(Buffer.byteLength(r.seen));
+    const plain = await fbayBytes('serial', 'expect', '--since', '0', 'wörld');
+    expect(plain.exitCode).toBe(0);
+    expect(plain.stdout.toString('utf8')).toBe('echo héllo wörld');
   });
 });

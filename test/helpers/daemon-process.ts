@@ -98,6 +98,19 @@ export function api<T = any>(
   });
 }
 
+/** A GET whose answer is a file (a browser artifact): its status, content type and bytes. */
+export function apiRaw(socket: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: socket, method: 'GET', path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /**
  * Every frame a test WebSocket received, from the very first: a replay (`?since=`) can arrive in the same read as the
  * handshake and be emitted before an `await once(ws, 'open')` continuation could attach a listener.

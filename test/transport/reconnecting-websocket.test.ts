@@ -191,6 +191,15 @@ describe('ReconnectingWebSocket: the deadline and close()', () => {
     expect(url).toHaveBeenCalledTimes(tries);
   });
 
+
+  it('reads a window given as a function at the start of each outage', async () => {
+    let windowMs = 28_000;
+    const { rws } = await openClient({ reconnectWindowMs: () => windowMs });
+    windowMs = 4000;
+    await drop(rws);
+    const droppedAt = Date.now();
+    expect(rws.outage).toEqual({ since: droppedAt, deadline: droppedAt + 4000 });
+  });
   it('aborts a try still pending when the deadline comes', async () => {
     server.mode = 'hang';
     const { rws, states } = make({ reconnectWindowMs: 3000, connectTimeoutMs: 10_000 });

@@ -43,6 +43,11 @@ export class DaemonClient {
     return this.options.socketPath;
   }
 
+  /** The same daemon, never started by this client: for reconnects, where a daemon that is gone must be reported. */
+  withoutAutoStart(): DaemonClient {
+    return new DaemonClient({ ...this.options, startDaemon: undefined });
+  }
+
   /** The same daemon, for cleanup after Ctrl-C: its requests are not cancelled by the interrupt that caused them. */
   uninterruptible(): DaemonClient {
     return new DaemonClient({ ...this.options, signal: undefined });
@@ -62,16 +67,47 @@ export class DaemonClient {
 
   async json<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const res = await this.send(method, path, payload, headers, this.options.timeoutMs ?? 30_000);
+    return this.reply<T>(await this.send(method, path, payload, headers, this.options.timeoutMs ?? 30_000), method, path);
+  }
+
+  /**
+   * Sends bytes as they are (a flash upload); the caller's headers say what they are. The body goes only once the
+   * daemon has checked the headers (`Expect: 100-continue`): one it refuses (413) is answered, not cut off mid-write.
+   */
+  async upload<T>(path: string, payload: Buffer, headers: Record<string, string>, timeoutMs = 180_000): Promise<Reply<T>> {
+    return this.reply<T>(await this.send('POST', path, payload, { ...headers, expect: '100-continue' }, timeoutMs), 'POST', path);
+  }
+
+  private async reply<T>(res: IncomingMessage, method: string, path: string): Promise<Reply<T>> {
     const text = await this.guard(readText(res));
     const parsed = text === '' ? undefined : parseJson(text, method, path);
     if ((res.statusCode ?? 500) >= 400) throw fromErrorResponse(res.statusCode ?? 500, parsed, header(res, 'retry-after'));
     return { status: res.statusCode ?? 200, headers: res.headers, body: parsed as T };
   }
 
+  /** Raw bytes both ways (a sandbox's files); an error answer is still the API's JSON error. */
+  async raw(method: string, path: string, body?: Buffer): Promise<Reply<Buffer>> {
+    const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/octet-stream', 'content-length': String(body.length) };
+    const res = await this.send(method, path, body, headers, this.options.timeoutMs ?? 30_000);
+    const bytes = await this.guard(readBytes(res));
+    if ((res.statusCode ?? 500) >= 400) throw fromErrorResponse(res.statusCode ?? 500, bytes.length ? parseJson(bytes.toString('utf8'), method, path) : undefined, header(res, 'retry-after'));
+    return { status: res.statusCode ?? 200, headers: res.headers, body: bytes };
+  }
+
   /** Opens a long-lived response (Server-Sent Events); resolves once the daemon has answered with its headers. */
-  async stream(path: string, idleTimeoutMs = 45_000): Promise<IncomingMessage> {
-    const res = await this.send('GET', path, undefined, { accept: 'text/event-stream' }, idleTimeoutMs);
+  async stream(path: string, idleTimeoutMs = 45_000, post?: unknown): Promise<IncomingMessage> {
+    const payload = post === undefined ? undefined : JSON.stringify(post);
+    const res = await this.send(post === undefined ? 'GET' : 'POST', path, payload, { accept: 'text/event-stream' }, idleTimeoutMs);
+    if ((res.statusCode ?? 500) >= 400) {
+      const text = await this.guard(readText(res));
+      throw fromErrorResponse(res.statusCode ?? 500, text ? parseJson(text, 'GET', path) : undefined, header(res, 'retry-after'));
+    }
+    return res;
+  }
+
+  /** A file the daemon streams (a browser artifact); resolves once it has answered with its headers. */
+  async download(path: string, idleTimeoutMs = 60_000): Promise<IncomingMessage> {
+    const res = await this.send('GET', path, undefined, { accept: '*/*' }, idleTimeoutMs);
     if ((res.statusCode ?? 500) >= 400) {
       const text = await this.guard(readText(res));
       throw fromErrorResponse(res.statusCode ?? 500, text ? parseJson(text, 'GET', path) : undefined);
@@ -82,7 +118,7 @@ export class DaemonClient {
   private async send(
     method: string,
     path: string,
-    payload: string | undefined,
+    payload: string | Buffer | undefined,
     headers: Record<string, string>,
     timeoutMs: number,
   ): Promise<IncomingMessage> {
@@ -100,7 +136,7 @@ export class DaemonClient {
   private once(
     method: string,
     path: string,
-    payload: string | undefined,
+    payload: string | Buffer | undefined,
     headers: Record<string, string>,
     timeoutMs: number,
   ): Promise<IncomingMessage> {
@@ -137,7 +173,10 @@ export class DaemonClient {
         req.destroy(Object.assign(new Error(`no answer within ${timeoutMs / 1000}s`), { code: 'ETIMEDOUT' }));
       });
       req.on('error', reject);
-      req.end(payload);
+      if (headers.expect !== '100-continue') return void req.end(payload);
+      // Written once asked for; an answer instead of 100 Continue (a refusal) means it is never sent.
+      req.once('continue', () => req.end(payload));
+      req.once('response', (res) => res.once('end', () => req.writableEnded || req.destroy()));
     });
   }
 
@@ -157,6 +196,15 @@ export class DaemonClient {
 function header(res: IncomingMessage, name: string): string | undefined {
   const v = res.headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+function readBytes(res: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('end', () => resolve(Buffer.concat(chunks)));
+    res.on('error', reject);
+  });
 }
 
 function readText(res: IncomingMessage): Promise<string> {

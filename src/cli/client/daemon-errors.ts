@@ -42,17 +42,17 @@ export function interrupted(): UserError {
 
 const HINTS: Record<string, string> = {
   invalid_request: 'Check the values you passed; add --help to the command to see its options.',
-  unauthorized: 'Check the API key of the remote you use.',
+  unauthorized: 'Check the API key of the remote you use (`fbay remote list`); replace it with `fbay remote add NAME URL --key KEY --force`.',
   forbidden: 'This account may not do that; see `fbay account`.',
   payment_required: 'The account is out of credits: see `fbay account`.',
   not_found: 'See what exists with `fbay session list --all` and `fbay boards`.',
   session_conflict: 'End the live session first (`fbay session end`), or see `fbay session list`.',
-  idempotency_mismatch: 'Run the command again; it will use a fresh idempotency key.',
+  idempotency_mismatch: 'An idempotency key names one request: give a new --idempotency-key for other flags, or the same flags to get the session it made.',
   concurrency_limit: 'End a live session (`fbay session list`) or try again later.',
   quota_exceeded: 'The plan’s quota is used up; see `fbay account`.',
   rate_limited: 'Slow down and try again in a moment.',
   no_board_available: 'Queue for one with --wait 5m, or see `fbay boards`.',
-  upstream_unavailable: 'The remote host did not answer; see `fbay daemon logs`.',
+  upstream_unavailable: 'See `fbay daemon logs` for what happened on the way to the remote host.',
   internal_error: 'This is a bug in the fbay daemon; see `fbay daemon logs`.',
 };
 

@@ -26,6 +26,9 @@ export interface SerialConnection {
   destroy(): void;
   /** Sends a control message (reset, baud, break, signals) as a text frame; optional so test doubles may leave it out. */
   control?(message: ClientMessage): Promise<void>;
+  /** Stops reading frames (backpressure: the daemon queues for us, then sends a `gap`) until resume(). */
+  pause?(): void;
+  resume?(): void;
 }
 
 export interface ConnectOptions {
@@ -106,6 +109,12 @@ function wrap(ws: WebSocket): SerialConnection {
     },
     destroy() {
       ws.terminate();
+    },
+    pause() {
+      ws.pause();
+    },
+    resume() {
+      ws.resume();
     },
     control(message) {
       return new Promise<void>((resolve, reject) => ws.send(JSON.stringify(message), { binary: false }, (err) => (err ? reject(err) : resolve())));

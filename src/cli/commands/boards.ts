@@ -35,6 +35,7 @@ export function registerBoards(program: Command, ctx: CliContext): void {
     .option('--rate <credits>', 'credits per minute a session on it costs')
     .option('--reset-hard <seq>', 'hard reset in esptool notation, e.g. "D0|R1|W0.1|R0"')
     .option('--reset-bootloader <seq>', 'reset into the bootloader, esptool notation')
+    .option('--new-type', 'TYPE is a new board type, not a typo of a known one (the daemon refuses unknown types otherwise)')
     .action(async (flags: BoardAddFlags, cmd: Command) => {
       const { boardEntry } = await import('../args.js');
       const entry = boardEntry(flags);

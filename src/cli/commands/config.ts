@@ -25,7 +25,7 @@ export function registerConfig(program: Command, ctx: CliContext): void {
 
   config
     .command('set')
-    .description('change a setting; a running daemon picks it up')
+    .description('change a setting; a running daemon picks it up (listen and tls.* at its next start)')
     .argument('<key>', 'a dotted key, e.g. idle_timeout_s')
     .argument('<value>', "the value; 'none' clears a nullable one")
     .action(async (key: string, raw: string, _flags: unknown, cmd: Command) => {
@@ -35,6 +35,14 @@ export function registerConfig(program: Command, ctx: CliContext): void {
       if (result.daemon === 'failed') {
         ctx.io.err(`warning: saved, but the running daemon did not take it: ${result.error.message}\n`);
         ctx.io.err('hint: run `fbay daemon restart` to apply it.\n');
+      }
+      if (result.daemon === 'reloaded') {
+        for (const line of result.notices ?? []) ctx.io.err(`note: ${line}\n`);
+        for (const line of result.problems ?? []) ctx.io.err(`warning: config.json: ${line}\n`);
+      }
+      if (result.daemon === 'reloaded' && svc.RESTART_KEYS.test(key)) {
+        // The daemon binds its TCP listener (and loads TLS) only when it starts.
+        ctx.io.err(`note: the running daemon reads ${key} only when it starts: run \`fbay daemon restart\` to apply it (live sessions are kept).\n`);
       }
     });
 

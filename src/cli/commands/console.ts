@@ -1,6 +1,6 @@
 // `fbay console [ID]`: the interactive serial console (an Ink TUI), or a plain byte pipe when not in a terminal.
 import type { Command } from 'commander';
-import { wantsJson, type CliContext } from '../context.js';
+import { sessionOrDefault, wantsJson, type CliContext } from '../context.js';
 import { UserError } from '../../shared/user-error.js';
 import { EXIT } from '../../transport/protocol/errors.js';
 
@@ -23,7 +23,7 @@ export function registerConsole(program: Command, ctx: CliContext): void {
         throw new UserError('--json does not apply to `fbay console`: it shows the serial bytes as they are.', { exit: EXIT.usage, code: 'usage' });
       }
       const { runConsole } = await import('../console/run.js'); // it loads the TUI or the pipe while it finds the session
-      const message = await runConsole(ctx, { id: id ?? (ctx.env.FBAY_SESSION || undefined), since: flags.since, replay: flags.replay });
+      const message = await runConsole(ctx, { id: sessionOrDefault(ctx, id), since: flags.since, replay: flags.replay });
       if (message) ctx.io.err(`${message}\n`);
     });
 }

@@ -17,10 +17,15 @@ export function registerDaemon(program: Command, ctx: CliContext): void {
     .command('start')
     .description('start the daemon (other commands start it on demand)')
     .option('--listen <host:port>', 'also serve teammates over TCP (API keys required), e.g. 0.0.0.0:7070')
-    .action(async (flags: { listen?: string }, cmd: Command) => {
+    .option('--store <url>', 'run as a coordinator on PostgreSQL (postgres://USER:PASSWORD@HOST:PORT/DB); several may share it')
+    .option('--join <url>', "offer this machine's boards to a coordinator, dialling out (no inbound port), e.g. wss://lab.example:7070")
+    .option('--key <key>', 'with --join: the host key, made on the coordinator with `fbay keys create --host NAME`')
+    .option('--ca <file>', "with --join: a PEM CA to trust for the coordinator's certificate (self-signed)")
+    .action(async (flags: { listen?: string; store?: string; join?: string; key?: string; ca?: string }, cmd: Command) => {
       const { control, emit } = await load();
-      const { listenEnv } = await import('../args.js');
-      const { health, started } = await control.startDaemon({ ...ctx, env: { ...ctx.env, ...listenEnv(flags.listen) } });
+      const { listenEnv, storeEnv, joinEnv } = await import('../args.js');
+      const env = { ...ctx.env, ...listenEnv(flags.listen), ...storeEnv(flags.store), ...joinEnv(flags) };
+      const { health, started } = await control.startDaemon({ ...ctx, env });
       emit(ctx.io, wantsJson(cmd), health, (h) =>
         `fbay daemon ${started ? 'started' : 'already running'} (pid ${h.pid}, socket ${h.socket}${h.listeners.length > 1 ? `, ${h.listeners.slice(1).join(', ')}` : ''}).\n`,
       );
@@ -58,10 +63,12 @@ export function registerDaemon(program: Command, ctx: CliContext): void {
 
   daemon
     .command('status')
-    .description('version, pid, uptime, socket and listeners of the running daemon')
+    .description("version, pid, uptime, socket and listeners of the running daemon; a coordinator's joined hosts")
     .action(async (_flags: unknown, cmd: Command) => {
-      const [{ control, emit }, { healthView }] = await Promise.all([load(), import('../output/views.js')]);
-      emit(ctx.io, wantsJson(cmd), await control.daemonStatus(ctx), healthView);
+      const [{ control, emit }, { healthView }, { hostSections }] = await Promise.all([load(), import('../output/views.js'), import('../output/hosts-view.js')]);
+      const health = await control.daemonStatus(ctx);
+      const hosts = await control.hostList(ctx);
+      emit(ctx.io, wantsJson(cmd), { ...health, ...(hosts ?? {}) }, (h) => healthView(h) + hostSections(hosts));
     });
 
   daemon
@@ -69,7 +76,14 @@ export function registerDaemon(program: Command, ctx: CliContext): void {
     .description("print the daemon's log (-f: follow it until Ctrl-C)")
     .option('-n, --lines <n>', 'how many lines from the end', '50')
     .option('-f, --follow', 'keep printing what is appended')
-    .action(async (flags: { lines: string; follow?: boolean }) => {
+    .action(async (flags: { lines: string; follow?: boolean }, cmd: Command) => {
+      if (wantsJson(cmd)) {
+        throw new UserError('--json does not apply to `fbay daemon logs`: it prints the log as the daemon wrote it, one line per event.', {
+          exit: EXIT.usage,
+          code: 'usage',
+          next: 'Drop --json; `fbay --json daemon status` gives the running daemon as JSON.',
+        });
+      }
       if (!/^\d+$/.test(flags.lines)) {
         throw new UserError(`--lines must be a whole number; got '${flags.lines}'.`, { exit: EXIT.usage, code: 'usage' });
       }

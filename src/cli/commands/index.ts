@@ -9,22 +9,32 @@ import { registerConfig } from './config.js';
 import { registerConsole } from './console.js';
 import { registerDaemon } from './daemon.js';
 import { registerExec } from './exec.js';
+import { registerFlash } from './flash.js';
+import { registerPower } from './power.js';
 import { registerKeys } from './keys.js';
 import { registerRemote } from './remote.js';
+import { registerReset } from './reset.js';
+import { registerSandbox } from './sandbox.js';
 import { registerSerial } from './serial.js';
 import { registerSession } from './session.js';
+import { registerUi } from './ui.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerSession(program, ctx);
   registerSerial(program, ctx);
+  registerReset(program, ctx);
+  registerFlash(program, ctx);
+  registerPower(program, ctx);
   registerConsole(program, ctx);
   registerExec(program, ctx);
   registerBoards(program, ctx);
   registerBrowser(program, ctx);
+  registerSandbox(program, ctx);
   registerAccount(program, ctx);
   registerDaemon(program, ctx);
   registerConfig(program, ctx);
   registerCompletion(program, ctx);
   registerKeys(program, ctx);
   registerRemote(program, ctx);
+  registerUi(program, ctx);
 }

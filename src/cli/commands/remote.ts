@@ -20,10 +20,15 @@ export function registerRemote(program: Command, ctx: CliContext): void {
     .argument('<url>', 'http://HOST:PORT or https://HOST:PORT')
     .requiredOption('--key <key>', 'the API key (key_…)')
     .option('--ca <pem>', "a CA certificate to trust (for a host's self-signed TLS certificate)")
-    .action(async (name: string, url: string, flags: { key: string; ca?: string }, cmd: Command) => {
+    .option('--force', 'replace a remote of that name')
+    .option('--no-check', 'save it without trying the host first (GET /v1/auth/me with the key)')
+    .action(async (name: string, url: string, flags: { key: string; ca?: string; force?: boolean; check: boolean }, cmd: Command) => {
       const { service, emit } = await load();
-      const added = await service.addRemote(ctx, name, url, flags.key, flags.ca);
-      emit(ctx.io, wantsJson(cmd), added, (r) => `Added remote ${r.name} (${r.url}). Try it: fbay boards --remote ${r.name}\n`);
+      const added = await service.addRemote(ctx, name, url, flags.key, { ca: flags.ca, force: flags.force === true, check: flags.check });
+      emit(ctx.io, wantsJson(cmd), added, (r) => {
+        const as = r.account ? ` as ${r.account.account} (tier ${r.account.tier})` : ' (not tried: --no-check)';
+        return `Added remote ${r.name} (${r.url})${as}. Try it: fbay boards --remote ${r.name}\n`;
+      });
     });
 
   remote

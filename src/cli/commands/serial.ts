@@ -1,6 +1,7 @@
-// `fbay serial cat|send|expect`: non-interactive serial I/O for scripts and CI; flags → one service call → print.
+// `fbay serial cat|send|expect|bridge`: serial I/O for scripts and CI, and the board as a local port for other tools;
+// flags → one service call → print.
 import type { Command } from 'commander';
-import { wantsJson, type CliContext } from '../context.js';
+import { sessionOrDefault, wantsJson, type CliContext } from '../context.js';
 import { UserError } from '../../shared/user-error.js';
 import { EXIT } from '../../transport/protocol/errors.js';
 
@@ -15,8 +16,7 @@ async function load(ctx: CliContext) {
   return { client: daemonClient(ctx), sink: byteSink(ctx.io), input };
 }
 
-/** Inside `fbay exec` the command's own session is the default, even when other sessions are live. */
-const sessionOf = (ctx: CliContext, given: string | undefined) => given ?? (ctx.env.FBAY_SESSION || undefined);
+const sessionOf = sessionOrDefault;
 const warnTo = (ctx: CliContext) => (line: string) => ctx.io.err(`warning: ${line}\n`);
 
 function noJson(cmd: Command, what: string): void {
@@ -37,7 +37,8 @@ export function registerSerial(program: Command, ctx: CliContext): void {
       const { client, sink, input } = await load(ctx);
       const since = flags.since === undefined ? undefined : input.parseOffset(flags.since);
       const { catSerial } = await import('../services/serial-cat.js');
-      await catSerial(client, sessionOf(ctx, id), { since, follow: flags.follow === true, sink, warn: warnTo(ctx), signal: ctx.signal });
+      const outputClosed = flags.follow ? ctx.io.readerGone?.() : undefined;
+      await catSerial(client, sessionOf(ctx, id), { since, follow: flags.follow === true, sink, warn: warnTo(ctx), signal: ctx.signal, outputClosed });
     });
 
   serial
@@ -62,7 +63,7 @@ export function registerSerial(program: Command, ctx: CliContext): void {
     .command('expect')
     .description('wait until serial output matches REGEX; print what was seen (exit 8 on timeout)')
     .argument('[id]', ID_HELP)
-    .argument('[regex]', 'a JavaScript regular expression, matched against the output (one char per byte)')
+    .argument('[regex]', 'a JavaScript regular expression, matched against the output as UTF-8 text')
     .option('--timeout <dur>', 'give up after DUR (exit 8)', '30s')
     .option('--since <offset>', 'read from this byte offset (default: output from now on)')
     .option('--flags <flags>', 'regular expression flags: i, m, s, u, v')
@@ -90,10 +91,50 @@ export function registerSerial(program: Command, ctx: CliContext): void {
         timeoutMs,
         since,
         signal: ctx.signal,
+        warn,
         onGap: (n) => warn(`${n} bytes of output were lost before the match was found (this reader fell behind).`),
       });
       if (wantsJson(cmd)) ctx.io.out(`${JSON.stringify(expect.expectJson(outcome), null, 2)}\n`);
-      else sink(Buffer.from(outcome.seen, 'latin1'));
+      else sink(outcome.seen);
       if (outcome.status !== 'matched') throw expect.notMatched(outcome, regex, timeoutMs);
+    });
+
+  serial
+    .command('bridge')
+    .description('serve the board as a local port for esptool, idf.py, PlatformIO, picocom… until Ctrl-C or the session ends')
+    .argument('[id]', ID_HELP)
+    .option('--rfc2217 <[host:]port>', 'an RFC 2217 port (rfc2217://…) on loopback, or on HOST; port 0 picks a free one')
+    .option('--pty <path>', 'a pseudo-terminal at PATH (a symlink; needs socat); DTR/RTS and baud cannot cross it')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  fbay serial bridge --rfc2217 4000 &   esptool.py --port rfc2217://127.0.0.1:4000 flash_id\n' +
+        '  fbay serial bridge --pty /tmp/board & picocom -b 115200 /tmp/board\n',
+    )
+    .action(async (id: string | undefined, flags: { rfc2217?: string; pty?: string }, cmd: Command) => {
+      if ((flags.rfc2217 === undefined) === (flags.pty === undefined)) {
+        throw new UserError('Give one of --rfc2217 [HOST:]PORT or --pty PATH.', {
+          exit: EXIT.usage,
+          code: 'usage',
+          next: 'For esptool and idf.py: fbay serial bridge --rfc2217 4000; for picocom, screen or tio: fbay serial bridge --pty /tmp/board',
+        });
+      }
+      const [{ daemonClient }, { serveBridge }, { parseListenAddress }] = await Promise.all([
+        import('../client/connect.js'),
+        import('../services/serial-bridge.js'),
+        import('../bridge/listen-address.js'),
+      ]);
+      const mode = flags.pty !== undefined ? { pty: flags.pty } : { rfc2217: parseListenAddress(flags.rfc2217!) };
+      const json = wantsJson(cmd);
+      const message = await serveBridge(daemonClient(ctx), sessionOf(ctx, id), mode, {
+        signal: ctx.signal,
+        log: (line) => ctx.io.err(`${line}\n`),
+        ready: (endpoint, session) => {
+          if (json) ctx.io.out(`${JSON.stringify(endpoint)}\n`);
+          else if ('url' in endpoint) ctx.io.out(`Serving ${session.id} (${session.board_id}) on ${endpoint.url} — Ctrl-C to stop.\n`);
+          else ctx.io.out(`Serving ${session.id} (${session.board_id}) on ${endpoint.pty} — Ctrl-C to stop.\n`);
+        },
+      });
+      ctx.io.err(`${message}\n`);
     });
 }

@@ -1,7 +1,8 @@
 // The commander program as data for completion scripts: every command path, its subcommands, its options (and which
 // take a value), its arguments, and where a value comes from (a fixed list, files, or the daemon: sessions, boards).
 import type { Command, Option } from 'commander';
-import { BOARD_SESSION_STATES } from '../../transport/protocol/api.js';
+import { BOARD_SESSION_STATES, SESSION_KINDS } from '../../transport/protocol/api.js';
+import { SANDBOX_LANGUAGES } from '../../transport/protocol/sandbox-api.js';
 
 /** Where the words for a value come from. `sessions`, `board-types` and `board-ids` ask the daemon if it runs. */
 export type ValueSource =
@@ -44,10 +45,13 @@ const OPTION_VALUES: Record<string, ValueSource> = {
   '--board': { kind: 'board-types' },
   '--board-id': { kind: 'board-ids' },
   '--state': words(BOARD_SESSION_STATES),
+  '--kind': words(SESSION_KINDS),
   '--eol': words(['none', 'cr', 'lf', 'crlf']),
   '--file': { kind: 'files' },
   '--path': { kind: 'files' },
+  '--pty': { kind: 'files' },
   '--flags': words(['i', 'm', 's', 'u', 'v']),
+  '--language': words(SANDBOX_LANGUAGES),
 };
 
 /** Argument values by the argument's name, then by `path name` where one name means different things. */

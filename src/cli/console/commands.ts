@@ -1,38 +1,24 @@
 // What each console command does (the keys after Ctrl-T): one handler per action, looked up in a typed map.
-import { join } from 'node:path';
-import type { DaemonClient } from '../client/daemon-client.js';
+import { basename, join } from 'node:path';
 import { endSession } from '../services/sessions.js';
+import type { CommandHost } from './command-host.js';
+import { flashFile, switchPower } from './flash-commands.js';
 import type { ConsoleCommand, KeyAction } from './keys.js';
 import { lineEndingLabel, nextLineEnding } from './line-ending.js';
-import { LogFile, logFileName } from './log-file.js';
-import type { OutputView } from './output-view.js';
+import { LogFile, logFileName, shownPath } from './log-file.js';
+import type { SerialLink } from '../client/serial-link.js';
 import type { Overlay } from './panel.js';
-import type { SerialLink } from './serial-link.js';
-import type { ConsoleModel } from './status-model.js';
-import type { ConsoleTerminal } from './terminal.js';
-
-/** What the handlers may touch: the console's parts, and a way to redraw. */
-export interface CommandHost {
-  readonly model: ConsoleModel;
-  readonly view: OutputView;
-  readonly link: SerialLink;
-  readonly client: DaemonClient;
-  readonly terminal: ConsoleTerminal;
-  /** Where `l` writes its log files (default: the current directory). */
-  readonly logDir: string | undefined;
-  overlay: Overlay;
-  log: LogFile | null;
-  quit(): void;
-  invalidate(): void;
-  paintNow(): void;
-}
+import { cutMiddle, type ConsoleModel } from './status-model.js';
 
 type NonSend = Exclude<KeyAction, { type: 'send' }>;
 
-const say = (host: CommandHost, text: string) => {
-  host.model.say(text, Date.now());
+const say = (host: CommandHost, text: string, short?: string) => {
+  host.model.say(text, host.clock.now(), short);
   host.invalidate();
 };
+
+/** "logging to ./fbay-….log", and for a narrow line its file name, shortened in the middle. */
+const logNotice = (host: CommandHost, verb: string, path: string) => say(host, `${verb} ${shownPath(path)}`, `${verb} ${cutMiddle(basename(path), 24)}`);
 
 const setOverlay = (host: CommandHost, overlay: Overlay) => {
   host.overlay = overlay;
@@ -52,6 +38,8 @@ const COMMANDS: { [K in ConsoleCommand]: (host: CommandHost) => void } = {
   bootloader: (host) => control(host, { type: 'reset', mode: 'bootloader' }, 'reset into the bootloader sent'),
   break: (host) => control(host, { type: 'break' }, 'break sent'),
   baud: (host) => setOverlay(host, { kind: 'baud', text: '' }),
+  flash: (host) => setOverlay(host, { kind: 'flash', text: '' }),
+  power: (host) => setOverlay(host, { kind: 'power' }),
   help: (host) => setOverlay(host, { kind: 'help' }),
   hex: (host) => {
     const settings = host.model.settings;
@@ -79,10 +67,9 @@ const COMMANDS: { [K in ConsoleCommand]: (host: CommandHost) => void } = {
     const settings = host.model.settings;
     if (host.log) {
       const path = host.log.path;
-      void host.log.close();
-      host.log = null;
+      host.closeLog();
       settings.logPath = null;
-      return say(host, `stopped logging to ${path}`);
+      return logNotice(host, 'stopped logging to', path);
     }
     const log = new LogFile(join(host.logDir ?? '.', logFileName(host.model.session.id, new Date())), (err) => {
       if (host.log !== log) return;
@@ -92,7 +79,7 @@ const COMMANDS: { [K in ConsoleCommand]: (host: CommandHost) => void } = {
     });
     host.log = log;
     settings.logPath = log.path;
-    say(host, `logging to ${log.path}`);
+    logNotice(host, 'logging to', log.path);
   },
 };
 
@@ -117,6 +104,16 @@ const ACTIONS: { [K in NonSend['type']]: (host: CommandHost, action: Extract<Non
   },
   'baud-edit': (host, a) => setOverlay(host, { kind: 'baud', text: a.text }),
   'baud-cancel': (host) => setOverlay(host, { kind: 'none' }),
+  'prompt-cancel': (host) => setOverlay(host, { kind: 'none' }),
+  'path-edit': (host, a) => setOverlay(host, { kind: 'flash', text: a.text }),
+  'path-set': (host, a) => {
+    setOverlay(host, { kind: 'none' });
+    void flashFile(host, a.path);
+  },
+  'power-set': (host, a) => {
+    setOverlay(host, { kind: 'none' });
+    void switchPower(host, a.action);
+  },
   'baud-set': (host, a) => {
     host.overlay = { kind: 'none' };
     if (host.link.control({ type: 'baud', rate: a.rate })) {
@@ -130,3 +127,5 @@ const ACTIONS: { [K in NonSend['type']]: (host: CommandHost, action: Extract<Non
 export function runCommand(host: CommandHost, action: NonSend): void {
   (ACTIONS[action.type] as (host: CommandHost, action: NonSend) => void)(host, action);
 }
+
+export type { CommandHost };

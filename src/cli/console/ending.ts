@@ -18,6 +18,7 @@ export const END_EXIT: Record<EndReason, ExitCode> = {
   allocation_failed: EXIT.error,
   host_shutdown: EXIT.daemon_unavailable,
   upstream_lost: EXIT.daemon_unavailable,
+  host_lost: EXIT.daemon_unavailable,
 };
 
 const WHY: Record<EndReason, string> = {
@@ -28,6 +29,7 @@ const WHY: Record<EndReason, string> = {
   board_lost: 'the board was unplugged and did not come back',
   allocation_failed: 'no board could be allocated',
   host_shutdown: 'the fbay daemon was stopped',
+  host_lost: 'its board host stopped answering the coordinator',
   upstream_lost: 'the remote host could not be reached',
 };
 

@@ -10,22 +10,24 @@ const DEL = 0x7f;
 const CR = 0x0d;
 const LF = 0x0a;
 
-export type ConsoleCommand = 'quit' | 'end' | 'reset' | 'bootloader' | 'baud' | 'hex' | 'timestamps' | 'log' | 'echo' | 'eol' | 'break' | 'help';
+export type ConsoleCommand = 'quit' | 'end' | 'reset' | 'bootloader' | 'baud' | 'hex' | 'timestamps' | 'log' | 'echo' | 'eol' | 'break' | 'flash' | 'power' | 'help';
 
-/** The key after Ctrl-T → the command. The help overlay lists them in this order. */
-export const COMMAND_KEYS: ReadonlyArray<readonly [key: string, command: ConsoleCommand, what: string]> = [
-  ['q', 'quit', 'quit; the session stays reserved and goes idle'],
-  ['e', 'end', 'end the session (asks first)'],
-  ['r', 'reset', 'reset the board'],
-  ['b', 'bootloader', 'reset into the bootloader'],
-  ['B', 'baud', 'change the baud rate'],
-  ['k', 'break', 'send a break'],
-  ['h', 'hex', 'hex view on/off'],
-  ['t', 'timestamps', 'timestamps on/off'],
-  ['l', 'log', 'log to a file on/off'],
-  ['E', 'echo', 'local echo on/off'],
-  ['n', 'eol', 'Enter sends CR, LF or CRLF'],
-  ['?', 'help', 'this help'],
+/** The key after Ctrl-T → the command, what it does, and a word for it where the help has little room. */
+export const COMMAND_KEYS: ReadonlyArray<readonly [key: string, command: ConsoleCommand, what: string, short: string]> = [
+  ['q', 'quit', 'quit; the session stays reserved and goes idle', 'quit'],
+  ['e', 'end', 'end the session (asks first)', 'end'],
+  ['r', 'reset', 'reset the board', 'reset'],
+  ['b', 'bootloader', 'reset into the bootloader', 'bootloader'],
+  ['B', 'baud', 'change the baud rate', 'baud'],
+  ['k', 'break', 'send a break', 'break'],
+  ['f', 'flash', 'flash a file onto the board', 'flash'],
+  ['p', 'power', 'power: cycle, off or on', 'power'],
+  ['h', 'hex', 'hex view on/off', 'hex'],
+  ['t', 'timestamps', 'timestamps on/off', 'timestamps'],
+  ['l', 'log', 'log to a file on/off', 'log'],
+  ['E', 'echo', 'local echo on/off', 'echo'],
+  ['n', 'eol', 'Enter sends CR, LF or CRLF', 'Enter'],
+  ['?', 'help', 'this help', 'help'],
 ];
 
 const BY_KEY = new Map<number, ConsoleCommand>(COMMAND_KEYS.map(([key, command]) => [key.charCodeAt(0), command]));
@@ -38,22 +40,34 @@ export type KeyAction =
   | { type: 'confirm-end'; yes: boolean }
   | { type: 'baud-edit'; text: string }
   | { type: 'baud-set'; rate: number }
-  | { type: 'baud-cancel' };
+  | { type: 'baud-cancel' }
+  | { type: 'path-edit'; text: string }
+  | { type: 'path-set'; path: string }
+  | { type: 'power-set'; action: 'cycle' | 'off' | 'on' }
+  | { type: 'prompt-cancel' };
 
 /** normal: bytes go to the board; escape: after Ctrl-T; the others: an overlay or prompt has the keyboard. */
-export type KeyMode = 'normal' | 'escape' | 'help' | 'confirm-end' | 'baud';
+export type KeyMode = 'normal' | 'escape' | 'help' | 'confirm-end' | 'baud' | 'path' | 'power';
 
 const MAX_BAUD_DIGITS = 8;
+const MAX_PATH = 1024;
+const POWER_KEYS = new Map<number, 'cycle' | 'off' | 'on'>([
+  [0x63, 'cycle'], // c
+  [0x30, 'off'], // 0
+  [0x31, 'on'], // 1
+]);
 
 export class KeyRouter {
   #mode: KeyMode = 'normal';
   #baud = '';
+  /** The file prompt's bytes so far (a name may be typed in any script). */
+  #path = Buffer.alloc(0);
 
   get mode(): KeyMode {
     return this.#mode;
   }
 
-  /** What the user typed so far at the baud prompt. */
+  /** What the user typed so far at the baud (or file) prompt. */
   get baudText(): string {
     return this.#baud;
   }
@@ -62,6 +76,7 @@ export class KeyRouter {
   reset(): void {
     this.#mode = 'normal';
     this.#baud = '';
+    this.#path = Buffer.alloc(0);
   }
 
   /** One chunk of terminal input → actions, in order. A chunk without special keys is one `send` of the same bytes. */
@@ -110,6 +125,13 @@ export class KeyRouter {
         return { type: 'confirm-end', yes: b === 0x79 || b === 0x59 }; // y or Y
       case 'baud':
         return this.#baudKey(b);
+      case 'path':
+        return this.#pathKey(b);
+      case 'power': {
+        this.reset();
+        const action = POWER_KEYS.get(b);
+        return action ? { type: 'power-set', action } : { type: 'prompt-cancel' };
+      }
       default:
         return null;
     }
@@ -123,10 +145,11 @@ export class KeyRouter {
     if (!command) return { type: 'unknown-key', key: describeKey(b) };
     if (command === 'help') this.#mode = 'help';
     else if (command === 'end') this.#mode = 'confirm-end';
-    else if (command === 'baud') {
-      this.#mode = 'baud';
+    else if (command === 'baud' || command === 'flash') {
+      this.#mode = command === 'baud' ? 'baud' : 'path';
       this.#baud = '';
-    }
+      this.#path = Buffer.alloc(0);
+    } else if (command === 'power') this.#mode = 'power';
     return { type: 'command', command };
   }
 
@@ -150,6 +173,24 @@ export class KeyRouter {
       return { type: 'baud-cancel' };
     }
     return null;
+  }
+
+  /** The file prompt: text (UTF-8 as typed), Backspace, Enter to flash, Esc or Ctrl-C to cancel. */
+  #pathKey(b: number): KeyAction | null {
+    if (b === CR || b === LF) {
+      const path = this.#baud.trim();
+      this.reset();
+      return path ? { type: 'path-set', path } : { type: 'prompt-cancel' };
+    }
+    if (b === ESC || b === CTRL_C) {
+      this.reset();
+      return { type: 'prompt-cancel' };
+    }
+    if (b === BACKSPACE || b === DEL) this.#path = Buffer.from([...Buffer.from(this.#path).toString('utf8')].slice(0, -1).join(''));
+    else if (b >= 0x20 && this.#path.length < MAX_PATH) this.#path = Buffer.concat([this.#path, Buffer.of(b)]);
+    else return null;
+    this.#baud = this.#path.toString('utf8');
+    return { type: 'path-edit', text: this.#baud };
   }
 }
 

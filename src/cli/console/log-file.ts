@@ -1,6 +1,6 @@
 // `l` in the console: board output, byte for byte as received, appended to a file in the current directory.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 
 /** fbay-<session>-<YYYYMMDD-HHMMSS>.log, like tio's default log name. */
 export function logFileName(sessionId: string, at: Date): string {
@@ -27,7 +27,17 @@ export class LogFile {
     if (!this.#error) this.#stream.write(chunk);
   }
 
+  #closed: Promise<void> | null = null;
+
+  /** Flushes and closes the file; the same promise every time. */
   close(): Promise<void> {
-    return new Promise((done) => this.#stream.end(() => done()));
+    this.#closed ??= new Promise((done) => this.#stream.end(() => done()));
+    return this.#closed;
   }
+}
+
+/** The path as the status line shows it: relative to the current directory when it is inside it (shorter). */
+export function shownPath(path: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, path);
+  return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep) ? `.${sep}${rel}` : path;
 }

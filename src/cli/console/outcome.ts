@@ -5,7 +5,7 @@ import { EXIT } from '../../transport/protocol/errors.js';
 import type { DaemonClient } from '../client/daemon-client.js';
 import { getSession } from '../services/sessions.js';
 import { endedWhileAttached } from './ending.js';
-import type { LinkOutcome } from './serial-link.js';
+import type { LinkOutcome } from '../client/serial-link.js';
 
 /** Resolves with the line to print (exit 0), or rejects with the UserError to exit with. */
 export async function linkOutcome(outcome: LinkOutcome, last: Session, client: DaemonClient): Promise<string> {

@@ -76,4 +76,14 @@ export class OutputView {
   flush(): string {
     return this.#hex ? this.#hex.flush() : '';
   }
+
+  /** The console's own line for output the daemon could not deliver; a hex view starts again at `offset`. */
+  gap(lostBytes: number, offset: number): string {
+    const line = `${this.flush()}${this.atLineStart ? '' : '\r\n'}\x1b[7m[fbay: ${lostBytes} bytes of output lost here: this console fell behind]\x1b[27m\r\n`;
+    if (this.#hex) {
+      this.setHex(false, offset);
+      this.setHex(true, offset);
+    }
+    return line;
+  }
 }

@@ -1,14 +1,22 @@
 // The console's panel drawn with Ink: the status line, and above it the help overlay or a prompt when one is open.
 import { Box, Text } from 'ink';
-import { COMMAND_KEYS } from './keys.js';
+import { HELP_TITLE, helpLayout, type HelpItem } from './help-layout.js';
 import { SEPARATOR, fitSegments, type Segment, type Tone } from './status-model.js';
 
-export type Overlay = { kind: 'none' } | { kind: 'help' } | { kind: 'confirm-end'; id: string } | { kind: 'baud'; text: string };
+export type Overlay =
+  | { kind: 'none' }
+  | { kind: 'help' }
+  | { kind: 'confirm-end'; id: string }
+  | { kind: 'baud'; text: string }
+  | { kind: 'flash'; text: string }
+  | { kind: 'power' };
 
 export interface PanelView {
   segments: Segment[];
   overlay: Overlay;
   columns: number;
+  /** The terminal's height: the help is made to fit above the status line. */
+  rows?: number;
 }
 
 const COLOR: Partial<Record<Tone, string>> = {
@@ -38,40 +46,53 @@ export function StatusLine({ segments, columns }: { segments: Segment[]; columns
   );
 }
 
-function KeyItem({ keyName, what, width }: { keyName: string; what: string; width: number }) {
+function KeyItem({ item, width }: { item: HelpItem; width: number }) {
   return (
     <Box width={width}>
-      <Text wrap="truncate-end">
+      <Text>
         <Text color="cyan" bold>
-          {keyName.padEnd(3)}
+          {item.key.padEnd(3)}
         </Text>
-        {what}
+        {item.text}
       </Text>
     </Box>
   );
 }
 
-/** Keys after Ctrl-T; two columns when the terminal is wide enough. */
-export function HelpOverlay({ columns }: { columns: number }) {
-  const width = Math.max(10, Math.min(columns, 100));
-  const twoColumns = width >= 80;
-  const inner = width - 4;
-  const colWidth = twoColumns ? Math.floor(inner / 2) : inner;
-  const items = COMMAND_KEYS.map(([key, , what]) => ({ key, what }));
-  const rows = twoColumns ? Array.from({ length: Math.ceil(items.length / 2) }, (_, i) => [items[i]!, items[i + Math.ceil(items.length / 2)]]) : items.map((it) => [it]);
+/** Keys after Ctrl-T: laid out by helpLayout so that no word is cut and the first lines always show. */
+export function HelpOverlay({ columns, rows }: { columns: number; rows?: number | undefined }) {
+  const layout = helpLayout(columns, rows);
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor="cyan" paddingX={1} width={width}>
+    <Box flexDirection="column" borderStyle="round" borderColor="cyan" paddingX={1} width={layout.width}>
       <Text bold wrap="truncate-end">
-        fbay console · press Ctrl-T, then:
+        {HELP_TITLE}
       </Text>
-      {rows.map((row, i) => (
-        <Box key={i}>
-          {row.map((it) => (it ? <KeyItem key={it.key} keyName={it.key} what={it.what} width={colWidth} /> : null))}
-        </Box>
+      {layout.rows.map((row, i) =>
+        layout.compact ? (
+          <Text key={i}>
+            {row.map((it, j) => (
+              <Text key={it.key}>
+                {j > 0 ? <Text dimColor> · </Text> : null}
+                <Text color="cyan" bold>
+                  {it.key}
+                </Text>{' '}
+                {it.text}
+              </Text>
+            ))}
+          </Text>
+        ) : (
+          <Box key={i} gap={2}>
+            {row.map((it) => (
+              <KeyItem key={it.key} item={it} width={layout.itemWidth} />
+            ))}
+          </Box>
+        ),
+      )}
+      {layout.footer.map((line, i) => (
+        <Text key={`f${i}`} dimColor>
+          {line}
+        </Text>
       ))}
-      <Text dimColor wrap="truncate-end">
-        Ctrl-T Ctrl-T sends Ctrl-T · Ctrl-] quits at once · any other key goes to the board · any key closes this help
-      </Text>
     </Box>
   );
 }
@@ -102,6 +123,29 @@ function Prompt({ overlay, columns }: { overlay: Overlay; columns: number }) {
       </Box>
     );
   }
+  if (overlay.kind === 'flash') {
+    return (
+      <Box width={columns}>
+        <Text wrap="truncate-start">
+          {' '}
+          <Text bold>Flash file: </Text>
+          <Text inverse>{overlay.text || ' '}</Text>
+          <Text dimColor> Enter to flash (an app goes to 0x10000), Esc to cancel</Text>
+        </Text>
+      </Box>
+    );
+  }
+  if (overlay.kind === 'power') {
+    return (
+      <Box width={columns}>
+        <Text wrap="truncate-end">
+          {' '}
+          <Text bold>Power: </Text>
+          <Text color="cyan" bold>c</Text> cycle · <Text color="cyan" bold>0</Text> off · <Text color="cyan" bold>1</Text> on · any other key cancels
+        </Text>
+      </Box>
+    );
+  }
   return null;
 }
 
@@ -109,8 +153,8 @@ export function Panel({ view }: { view: PanelView }) {
   const { overlay, columns } = view;
   return (
     <Box flexDirection="column" width={columns}>
-      {overlay.kind === 'help' ? <HelpOverlay columns={columns} /> : null}
-      {overlay.kind === 'confirm-end' || overlay.kind === 'baud' ? <Prompt overlay={overlay} columns={columns} /> : null}
+      {overlay.kind === 'help' ? <HelpOverlay columns={columns} rows={view.rows} /> : null}
+      {overlay.kind !== 'none' && overlay.kind !== 'help' ? <Prompt overlay={overlay} columns={columns} /> : null}
       <StatusLine segments={view.segments} columns={columns} />
     </Box>
   );

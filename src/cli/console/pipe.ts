@@ -1,12 +1,14 @@
 // `fbay console` when stdin or stdout is not a terminal: a plain byte pipe (stdin → board, board → stdout) with no
-// TUI, that reconnects like the TUI does. The end of stdin ends nothing: output keeps coming until the session ends,
-// the reader goes away, or Ctrl-C.
+// TUI, that reconnects like the TUI does and tells its notices on stderr. The end of stdin ends nothing: output keeps
+// coming until the session ends, the reader goes away, or Ctrl-C.
+import { systemClock, type Clock } from '../../shared/clock.js';
 import type { Session } from '../../transport/protocol/api.js';
 import type { DaemonClient } from '../client/daemon-client.js';
 import { interrupted } from '../client/daemon-errors.js';
 import type { ByteSink } from '../services/serial-output.js';
 import { linkOutcome } from './outcome.js';
-import { SerialLink, type Connect, type LinkOutcome } from './serial-link.js';
+import { PipeNotices } from './pipe-notices.js';
+import { SerialLink, type LinkOptions, type LinkOutcome } from '../client/serial-link.js';
 
 export interface PipeOptions {
   client: DaemonClient;
@@ -17,37 +19,28 @@ export interface PipeOptions {
   /** One line for stderr: lost bytes, warnings, reconnects. */
   warn: (line: string) => void;
   signal?: AbortSignal | undefined;
-  /** Resolves when stdout's reader has gone (EPIPE): the pipe ends quietly. */
+  /** Resolves when stdout's reader has gone (EPIPE, or no process reads the pipe any more): the pipe ends quietly. */
   outputClosed?: Promise<void>;
-  connect?: Connect;
+  clock?: Clock;
+  /** Test knobs for the serial link's reconnect. */
+  link?: Pick<LinkOptions, 'initialDelayMs' | 'maxDelayMs' | 'pingIntervalMs' | 'deadAfterMs'>;
 }
 
 const INPUT_HIGH_WATER = 256 * 1024;
 
 export async function runPipe(options: PipeOptions): Promise<string> {
   const { input, sink, warn, signal } = options;
-  let last = options.session;
+  const clock = options.clock ?? systemClock;
+  const notices = new PipeNotices(options.session, warn, clock);
   let finish!: (outcome: LinkOutcome | { kind: 'interrupted' }) => void;
   const finished = new Promise<LinkOutcome | { kind: 'interrupted' }>((resolve) => (finish = resolve));
   let paused = false;
-  let started = false;
   const link = new SerialLink(
-    { wsUrl: last.ws_url!, since: options.since, windowMs: () => last.idle_timeout_s * 1000, ...(options.connect ? { connect: options.connect } : {}) },
+    { wsUrl: options.session.ws_url!, since: options.since, windowMs: () => notices.session.idle_timeout_s * 1000, clock, ...options.link },
     {
       data: sink,
-      message: (m) => {
-        if (m.type === 'state') {
-          const { type: _type, ...session } = m;
-          last = session;
-        } else if (m.type === 'ended') last = m.session;
-        else if (m.type === 'gap') warn(`${m.lost_bytes} bytes of output were lost here (this reader fell behind).`);
-        else if (m.type === 'warning') warn(`session ${last.id}: ${m.kind.replace('_', ' ')}, ${m.seconds_left}s left.`);
-        else if (m.type === 'error') warn(m.error);
-      },
-      state: (state, deadline) => {
-        if (state === 'reconnecting' && deadline !== null) warn(`lost the daemon; reconnecting for up to ${Math.round((deadline - Date.now()) / 1000)}s…`);
-        else if (state === 'open' && started) warn('reconnected; output resumes where it stopped.');
-      },
+      message: (m) => notices.message(m),
+      state: (state, deadline) => notices.link(state, deadline),
       done: (outcome) => finish(outcome),
       drain: () => {
         if (!paused) return;
@@ -57,7 +50,6 @@ export async function runPipe(options: PipeOptions): Promise<string> {
     },
   );
   await link.start(signal);
-  started = true;
 
   const onData = (chunk: Buffer) => {
     const dropped = link.send(chunk) ? 0 : link.takeDropped();
@@ -75,7 +67,7 @@ export async function runPipe(options: PipeOptions): Promise<string> {
   try {
     const outcome = await finished;
     if (outcome.kind === 'interrupted') throw interrupted();
-    return await linkOutcome(outcome, last, options.client);
+    return await linkOutcome(outcome, notices.session, options.client);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     input.off('data', onData);

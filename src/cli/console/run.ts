@@ -7,6 +7,7 @@ import { daemonClient } from '../client/connect.js';
 import { interrupted } from '../client/daemon-errors.js';
 import type { CliContext } from '../context.js';
 import { currentOffset } from '../services/serial-log.js';
+import { stdoutReaderGone } from '../output/pipe-readers.js';
 import { byteSink } from '../services/serial-output.js';
 import { sessionToAttach } from './attach.js';
 
@@ -52,7 +53,7 @@ export async function runConsole(ctx: CliContext, flags: ConsoleFlags, stdio: St
       sink: byteSink(ctx.io),
       warn: (line) => say(`warning: ${line}`),
       signal: ctx.signal,
-      outputClosed: new Promise((resolve) => stdio.stdout.once('error', () => resolve())),
+      outputClosed: stdoutReaderGone(stdio.stdout),
     });
   }
   const [{ runTui }, { processTerminal }] = (await modes) as [typeof import('./tui.js'), typeof import('./terminal.js')];

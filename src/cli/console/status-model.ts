@@ -3,10 +3,10 @@ import { formatDuration } from '../../shared/duration.js';
 import type { Session, WarningKind } from '../../transport/protocol/api.js';
 import type { MeterEvent } from '../../transport/protocol/events.js';
 import type { ServerMessage } from '../../transport/protocol/ws-messages.js';
+import type { LinkState } from '../client/serial-link.js';
 import { credits } from '../output/format.js';
 import { lineEndingLabel, type LineEnding } from './line-ending.js';
 
-export type LinkState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 export type Tone = 'active' | 'idle' | 'reconnecting' | 'ended' | 'warning' | 'muted' | 'plain';
 
 export interface Settings {
@@ -19,14 +19,20 @@ export interface Settings {
   logPath: string | null;
 }
 
-/** A piece of the status line. Lower `priority` pieces are dropped first when the terminal is too narrow. */
+/**
+ * A piece of the status line. Lower `priority` pieces are dropped first when the terminal is too narrow; one with a
+ * `short` form is first shortened, when the fitting gets to `shortAt`.
+ */
 export interface Segment {
   text: string;
   tone: Tone;
   priority: number;
+  short?: string;
+  shortAt?: number;
 }
 
-const NOTICE_MS = 4000;
+/** Long enough to read a notice with a path in it. */
+export const NOTICE_MS = 6000;
 
 export class ConsoleModel {
   session: Session;
@@ -38,7 +44,9 @@ export class ConsoleModel {
   /** While reconnecting: when trying stops (ms). */
   reconnectDeadline: number | null = null;
   warning: { kind: WarningKind; at: number } | null = null;
-  notice: { text: string; until: number } | null = null;
+  notice: { text: string; short: string | undefined; until: number } | null = null;
+  /** The running flash's latest progress, from the serial line's `flash` messages; null when none runs. */
+  flash: Extract<ServerMessage, { type: 'flash' }> | null = null;
   readonly settings: Settings = { baud: null, eol: 'cr', hex: false, timestamps: false, echo: false, logPath: null };
 
   constructor(session: Session, now: number) {
@@ -68,6 +76,12 @@ export class ConsoleModel {
       case 'ended':
         this.setSession(message.session, now);
         return true;
+      case 'flash':
+        // A log line is for `fbay flash`'s output; the status line shows where the flash is.
+        if (message.line !== undefined) return false;
+        this.flash = message.state === 'running' ? message : null;
+        if (message.state === 'failed' && message.error) this.say(`flash failed: ${message.error}`, now);
+        return true;
       default:
         return false;
     }
@@ -91,8 +105,9 @@ export class ConsoleModel {
     return Math.max(0, this.balance - (this.creditsAt(now) - this.session.credits_used));
   }
 
-  say(text: string, now: number): void {
-    this.notice = { text, until: now + NOTICE_MS };
+  /** A notice for the status line; `short` is what it shows where the full text has no room. */
+  say(text: string, now: number, short?: string): void {
+    this.notice = { text, short, until: now + NOTICE_MS };
   }
 }
 
@@ -126,6 +141,7 @@ const WARNING_TEXT: Record<WarningKind, string> = {
   idle_warning: 'idle: ends',
   credits_low: 'credits low: out',
   duration_warning: 'time cap: ends',
+  quota_low: 'browser hours low: out',
 };
 
 function meterSegment(m: ConsoleModel, now: number): Segment {
@@ -153,10 +169,16 @@ function boardName(s: Session): string {
 export function statusSegments(m: ConsoleModel, now: number): Segment[] {
   const s = m.session;
   const segments: Segment[] = [
-    { text: s.id, tone: 'plain', priority: 90 },
+    // ses_4kQ…Zp when room is short: enough to tell sessions apart at a glance.
+    { text: s.id, tone: 'plain', priority: 90, short: `${s.id.slice(0, 7)}…${s.id.slice(-2)}`, shortAt: 65 },
     { text: boardName(s), tone: 'plain', priority: 70 },
     stateSegment(m, now),
   ];
+  if (m.flash) {
+    const f = m.flash;
+    const pct = f.total > 0 ? Math.floor((f.written / f.total) * 100) : 0;
+    segments.push({ text: `⚡ ${f.phase} ${pct}%${f.kbit_s > 0 ? ` · ${f.kbit_s} kbit/s` : ''}`, tone: 'warning', priority: 96, short: `⚡ ${pct}%`, shortAt: 80 });
+  }
   if (m.warning && m.warning.at > now - 1000 && s.state !== 'ended') {
     segments.push({ text: `⚠ ${WARNING_TEXT[m.warning.kind]} in ${left(m.warning.at, now)}`, tone: 'warning', priority: 95 });
   }
@@ -167,8 +189,12 @@ export function statusSegments(m: ConsoleModel, now: number): Segment[] {
     segments.push({ text: seconds === 0 ? '0s' : formatDuration(seconds * 1000), tone: 'muted', priority: 30 });
   }
   segments.push(meterSegment(m, now), portSegment(m));
-  if (m.notice && m.notice.until > now) segments.push({ text: m.notice.text, tone: 'warning', priority: 80 });
-  segments.push({ text: '^T ? help', tone: 'muted', priority: 20 });
+  // A notice (logging to PATH…) is what the user just asked about: shortened in the middle rather than dropped.
+  if (m.notice && m.notice.until > now) {
+    segments.push({ text: m.notice.text, tone: 'warning', priority: 88, short: m.notice.short ?? cutMiddle(m.notice.text, 40), shortAt: 75 });
+  }
+  // The way to the help stays while there is room for it: the other pieces go first.
+  segments.push({ text: '^T ? help', tone: 'muted', priority: 85 });
   return segments;
 }
 
@@ -181,14 +207,25 @@ export function textWidth(text: string): number {
   return n;
 }
 
-/** Drops the least important pieces until the line fits in `columns` (the view still cuts what remains). */
+/** Drops (or shortens) the least important pieces until the line fits in `columns` (the view still cuts what remains). */
 export function fitSegments(segments: readonly Segment[], columns: number): Segment[] {
-  const kept = [...segments];
+  const kept = segments.map((s) => ({ ...s }));
   const width = () => kept.reduce((w, s) => w + textWidth(s.text), 0) + SEPARATOR.length * Math.max(0, kept.length - 1) + 1;
-  while (kept.length > 1 && width() > columns) {
+  const step = (s: Segment) => (s.short !== undefined && s.text !== s.short ? (s.shortAt ?? s.priority) : s.priority);
+  while (width() > columns && (kept.length > 1 || (kept[0]?.short !== undefined && kept[0].text !== kept[0].short))) {
     let lowest = 0;
-    for (let i = 1; i < kept.length; i++) if (kept[i]!.priority < kept[lowest]!.priority) lowest = i;
-    kept.splice(lowest, 1);
+    for (let i = 1; i < kept.length; i++) if (step(kept[i]!) < step(kept[lowest]!)) lowest = i;
+    const s = kept[lowest]!;
+    if (s.short !== undefined && s.text !== s.short) s.text = s.short;
+    else kept.splice(lowest, 1);
   }
   return kept;
+}
+
+/** At most `max` columns, the middle replaced by '…' (a path's start and its file name both stay). */
+export function cutMiddle(text: string, max: number): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  const head = Math.ceil((max - 1) / 2);
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (max - 1 - head)).join('')}`;
 }

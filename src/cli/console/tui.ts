@@ -1,5 +1,6 @@
 // The interactive console: board output straight to the terminal, keys to the board or to console commands, and the
 // Ink panel at the bottom, repainted at most a few times a second and never per byte of output.
+import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.js';
 import type { Session } from '../../transport/protocol/api.js';
 import type { ServerMessage } from '../../transport/protocol/ws-messages.js';
 import type { DaemonClient } from '../client/daemon-client.js';
@@ -13,7 +14,7 @@ import { OutputView } from './output-view.js';
 import type { Overlay } from './panel.js';
 import { PanelPainter, type PanelRenderer } from './panel-painter.js';
 import { Screen } from './screen.js';
-import { SerialLink, type Connect, type LinkOutcome } from './serial-link.js';
+import { SerialLink, type LinkOptions, type LinkOutcome } from '../client/serial-link.js';
 import { ConsoleModel, statusSegments } from './status-model.js';
 import type { ConsoleTerminal } from './terminal.js';
 
@@ -23,12 +24,14 @@ export interface TuiOptions {
   client: DaemonClient;
   session: Session;
   since: number;
-  connect?: Connect;
+  /** Every timer of the console runs on it (tests pass a fake one). */
+  clock?: Clock;
+  /** Test knobs for the serial link's reconnect. */
+  link?: Pick<LinkOptions, 'initialDelayMs' | 'maxDelayMs' | 'pingIntervalMs' | 'deadAfterMs' | 'random'>;
   /** Loads the Ink renderer (default: ./ink-panel.js); until it has, the plain one draws. */
   loadRenderer?: () => Promise<PanelRenderer>;
   /** Least time between two repaints of the panel. */
   paintEveryMs?: number;
-  random?: () => number;
   /** Where `l` writes log files (default: the current directory). */
   logDir?: string;
   /** Aborted to quit from outside (SIGTERM, SIGHUP, a SIGINT sent by `kill`): as `q` does. */
@@ -53,22 +56,37 @@ class Tui implements CommandHost {
   log: LogFile | null = null;
   readonly #painter: PanelPainter;
   #meter: MeterFeed;
-  #ticker: NodeJS.Timeout | undefined;
-  #inkTimer: NodeJS.Timeout | undefined;
+  readonly clock: Clock;
+  #ticker: TimerHandle | undefined;
+  #inkTimer: TimerHandle | undefined;
   #paused = false;
+  readonly #closing: Promise<void>[] = [];
   #finish!: (outcome: LinkOutcome | { kind: 'quit' }) => void;
   readonly #finished = new Promise<LinkOutcome | { kind: 'quit' }>((resolve) => (this.#finish = resolve));
 
+  readonly client: DaemonClient;
+  readonly terminal: ConsoleTerminal;
+  readonly logDir: string | undefined;
+
   constructor(readonly options: TuiOptions) {
-    this.model = new ConsoleModel(options.session, Date.now());
+    ({ client: this.client, terminal: this.terminal, logDir: this.logDir } = options);
+    this.clock = options.clock ?? systemClock;
+    this.model = new ConsoleModel(options.session, this.clock.now());
     this.screen = new Screen(options.terminal);
     this.#painter = new PanelPainter(
       this.screen,
-      (now) => ({ segments: statusSegments(this.model, now), overlay: this.overlay, columns: options.terminal.columns }),
+      (now) => ({ segments: statusSegments(this.model, now), overlay: this.overlay, columns: options.terminal.columns, rows: options.terminal.rows }),
       options.paintEveryMs,
+      this.clock,
     );
     this.link = new SerialLink(
-      { wsUrl: options.session.ws_url!, since: options.since, windowMs: () => this.model.session.idle_timeout_s * 1000, ...(options.connect ? { connect: options.connect } : {}), ...(options.random ? { random: options.random } : {}) },
+      {
+        wsUrl: options.session.ws_url!,
+        since: options.since,
+        windowMs: () => this.model.session.idle_timeout_s * 1000,
+        clock: this.clock,
+        ...options.link,
+      },
       {
         data: (chunk) => this.#output(chunk),
         message: (m) => this.#message(m),
@@ -82,30 +100,16 @@ class Tui implements CommandHost {
         drain: () => this.#resumeInput(),
       },
     );
+    const meterChanged = (apply: () => void) => {
+      apply();
+      this.invalidate();
+    };
     this.#meter = new MeterFeed(
       options.client,
       options.session.id,
-      (balance) => {
-        this.model.balance = balance;
-        this.invalidate();
-      },
-      (event) => {
-        this.model.applyMeter(event, Date.now());
-        this.invalidate();
-      },
+      (balance) => meterChanged(() => (this.model.balance = balance)),
+      (event) => meterChanged(() => this.model.applyMeter(event, this.clock.now())),
     );
-  }
-
-  get client(): DaemonClient {
-    return this.options.client;
-  }
-
-  get terminal(): ConsoleTerminal {
-    return this.options.terminal;
-  }
-
-  get logDir(): string | undefined {
-    return this.options.logDir;
   }
 
   async run(): Promise<string> {
@@ -121,8 +125,8 @@ class Tui implements CommandHost {
     this.paintNow();
     try {
       await this.link.start();
-      this.#inkTimer = setTimeout(() => this.#loadInk(), INK_AFTER_MS);
-      this.#ticker = setInterval(() => this.invalidate(), 1000);
+      this.#inkTimer = this.clock.setTimeout(() => this.#loadInk(), INK_AFTER_MS);
+      this.#tick();
       const outcome = await this.#finished;
       if (outcome.kind === 'quit') return await this.#leave();
       return await linkOutcome(outcome, this.model.session, this.client);
@@ -132,11 +136,28 @@ class Tui implements CommandHost {
       offResize();
       this.#teardown();
       void this.link.close();
+      // Every byte logged is in its file before the console says it has ended.
+      await Promise.all(this.#closing);
     }
   }
 
   quit(): void {
     this.#finish({ kind: 'quit' });
+  }
+
+  /** Stops logging; the file is flushed and closed before the console ends. */
+  closeLog(): void {
+    if (!this.log) return;
+    this.#closing.push(this.log.close());
+    this.log = null;
+  }
+
+  /** Once a second: countdowns and the meter move on by themselves. */
+  #tick(): void {
+    this.#ticker = this.clock.setTimeout(() => {
+      this.invalidate();
+      if (!this.#tornDown) this.#tick();
+    }, 1000);
   }
 
   /** Repaints soon: at most once per paintEveryMs. */
@@ -157,20 +178,18 @@ class Tui implements CommandHost {
   }
 
   #message(m: ServerMessage): void {
-    const now = Date.now();
-    if (this.model.apply(m, now)) return this.invalidate();
-    if (m.type === 'gap') {
-      this.options.terminal.write(`${this.view.flush()}${this.view.atLineStart ? '' : '\r\n'}\x1b[7m[fbay: ${m.lost_bytes} bytes of output lost here: this console fell behind]\x1b[27m\r\n`);
-      if (this.view.hex) {
-        this.view.setHex(false, this.link.offset);
-        this.view.setHex(true, this.link.offset);
-      }
-    } else if (m.type === 'error') {
+    if (this.model.apply(m, this.clock.now())) return this.invalidate();
+    if (m.type === 'gap') this.options.terminal.write(this.view.gap(m.lost_bytes, this.link.offset));
+    else if (m.type === 'error') {
       // The daemon refused a baud rate: the port kept the one it had, which the API does not tell.
       if (/baud/i.test(m.error)) this.model.settings.baud = null;
-      this.model.say(m.error, now);
-      this.invalidate();
+      this.#say(m.error);
     }
+  }
+
+  #say(text: string): void {
+    this.model.say(text, this.clock.now());
+    this.invalidate();
   }
 
   #input(chunk: Buffer): void {
@@ -182,10 +201,7 @@ class Tui implements CommandHost {
     const bytes = applyLineEnding(action.bytes, this.model.settings.eol);
     if (this.model.settings.echo) this.options.terminal.write(bytes);
     const dropped = this.link.send(bytes) ? 0 : this.link.takeDropped();
-    if (dropped > 0) {
-      this.model.say(`not connected: ${dropped} bytes of input dropped (at most 64 KiB wait for the reconnect)`, Date.now());
-      this.invalidate();
-    }
+    if (dropped > 0) this.#say(`not connected: ${dropped} bytes of input dropped (at most 64 KiB wait for the reconnect)`);
     if (this.link.queued > INPUT_HIGH_WATER && this.link.state === 'open' && !this.#paused) {
       this.#paused = true;
       this.options.terminal.pauseInput();
@@ -200,7 +216,7 @@ class Tui implements CommandHost {
 
   /** Ink loads once the first output is on screen (or soon after connecting): it must not delay that output. */
   #loadInk(): void {
-    clearTimeout(this.#inkTimer);
+    if (this.#inkTimer !== undefined) this.clock.clearTimeout(this.#inkTimer);
     this.#inkTimer = undefined;
     this.#painter.load(this.options.loadRenderer ?? (async () => (await import('./ink-panel.js')).renderPanel));
   }
@@ -209,19 +225,18 @@ class Tui implements CommandHost {
   async #leave(): Promise<string> {
     await this.link.close();
     const { leaveMessage } = await import('./leave.js');
-    return leaveMessage(this.client, this.model.session);
+    return leaveMessage(this.client, this.model.session, () => this.clock.now());
   }
 
   #tornDown = false;
-
   #teardown(): void {
     if (this.#tornDown) return;
     this.#tornDown = true;
     this.#painter.stop();
-    clearTimeout(this.#inkTimer);
-    clearInterval(this.#ticker);
+    if (this.#inkTimer !== undefined) this.clock.clearTimeout(this.#inkTimer);
+    if (this.#ticker !== undefined) this.clock.clearTimeout(this.#ticker);
     this.#meter.stop();
-    void this.log?.close();
+    this.closeLog();
     const { terminal } = this.options;
     this.screen.release();
     const tail = this.view.flush();

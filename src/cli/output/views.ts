@@ -5,9 +5,11 @@ import { creditCount, credits, orDash, seconds } from './format.js';
 import { renderFields, renderTable } from './table.js';
 
 export function boardsTable(boards: readonly Board[]): string {
+  // A HOST column once any board is on a joined host: `local` for the coordinator's own.
+  const withHost = boards.some((b) => b.host);
   return renderTable(
-    ['id', 'type', 'name', 'state', 'rate/min', 'session', 'path'],
-    boards.map((b) => [b.id, b.type, b.name, b.state, credits(b.rate_credits_per_min), orDash(b.session_id), orDash(b.serial?.path)]),
+    ['id', ...(withHost ? ['host'] : []), 'type', 'name', 'state', 'rate/min', 'session', 'path'],
+    boards.map((b) => [b.id, ...(withHost ? [b.host ?? 'local'] : []), b.type, b.name, b.state, credits(b.rate_credits_per_min), orDash(b.session_id), orDash(b.serial?.path)]),
   );
 }
 
@@ -30,7 +32,17 @@ export function healthView(h: Health): string {
     ['uptime', h.uptime_s < 1 ? '0s' : seconds(Math.floor(h.uptime_s))],
     ['socket', h.socket],
     ['listeners', h.listeners?.length ? h.listeners.join(', ') : '-'],
-  ]);
+    ...(h.coordinator ? [['coordinator', h.coordinator] as [string, string]] : []),
+  ]) + (h.fleet ? fleetTable(h.fleet) : '');
+}
+
+/** The board hosts a coordinator's database records (every coordinator on it sees the same): one line each. */
+function fleetTable(hosts: NonNullable<Health['fleet']>): string {
+  if (hosts.length === 0) return '\nNo board hosts are recorded in the coordinators\' database.\n';
+  return `\n${renderTable(
+    ['HOST', 'BOARDS', 'VERSION', 'LAST HEARTBEAT', 'LINK'],
+    hosts.map((x) => [x.name, x.boards.length ? x.boards.join(', ') : '-', x.version ?? '-', x.last_heartbeat_at ?? '-', x.link_state]),
+  )}`;
 }
 
 /** A config value as typed on the command line: strings bare, 'none' for null, JSON for the rest. */

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { assertSocketPathFits, resolvePaths, type FbayPaths } from '../../shared/paths.js';
 import { UserError } from '../../shared/user-error.js';
-import type { Health } from '../../transport/protocol/api.js';
+import type { Health, HostList } from '../../transport/protocol/api.js';
+import { API } from '../../transport/protocol/paths.js';
 import { EXIT } from '../../transport/protocol/errors.js';
 import type { CliContext } from '../context.js';
 import { DaemonClient } from '../client/daemon-client.js';
@@ -33,6 +34,14 @@ export async function daemonStatus(ctx: DaemonCtx): Promise<Health> {
     code: 'daemon_not_running',
     next: 'Start it with `fbay daemon start` (any other command starts it too).',
   });
+}
+
+/** The running daemon's joined hosts and its own join; null from a daemon too old to say. */
+export async function hostList(ctx: CliContext): Promise<HostList | null> {
+  const { daemonClient } = await import('../client/connect.js');
+  return daemonClient(ctx, { autoStart: false, checkVersion: false })
+    .get<HostList>(API.hosts)
+    .catch(() => null);
 }
 
 export async function startDaemon(ctx: DaemonCtx): Promise<Running> {

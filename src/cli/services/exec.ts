@@ -1,7 +1,7 @@
 // `fbay exec`: reserve a board, run a command with the session in its environment, and always give the board back.
 import type { CreateSessionRequest, Session } from '../../transport/protocol/api.js';
 import { UserError } from '../../shared/user-error.js';
-import type { ExitCode } from '../../transport/protocol/errors.js';
+import { EXIT, type ExitCode } from '../../transport/protocol/errors.js';
 import type { DaemonClient } from '../client/daemon-client.js';
 import { interrupted } from '../client/daemon-errors.js';
 import { eventStream, type EventStream } from '../client/events.js';
@@ -21,6 +21,10 @@ export interface ExecOptions {
   signal: AbortSignal;
   /** One line for stderr (the command owns stdout). */
   warn: (line: string) => void;
+  /** Also serve the board as an RFC 2217 port on loopback for the command's length, in FBAY_RFC2217_URL. */
+  bridge?: boolean;
+  /** A line for stderr that is not a warning (the bridge's clients coming and going); default: warn. */
+  note?: (line: string) => void;
   runner?: Runner;
 }
 
@@ -32,17 +36,26 @@ export interface ExecOptions {
 export async function execWithSession(client: DaemonClient, options: ExecOptions): Promise<number> {
   const session = await createSession(client, options.request, { waitMs: options.waitMs, signal: options.signal });
   let ending = false;
+  let endedUnder: string | null = null;
   let guard: EventStream | undefined;
+  let bridge: { close(): Promise<void> } | undefined;
   try {
-    guard = await holdSession(client, session, options.warn, () => ending);
+    guard = await holdSession(client, session, options.warn, () => ending, (reason) => (endedUnder = reason));
     if (options.signal.aborted) throw interrupted();
-    const env = { ...options.env, FBAY_SESSION: session.id, FBAY_SERIAL_URL: session.ws_url ?? '' };
+    const env: NodeJS.ProcessEnv = { ...options.env, FBAY_SESSION: session.id, FBAY_SERIAL_URL: session.ws_url ?? '' };
+    if (options.bridge) {
+      const running = await openBridge(session, options);
+      bridge = running;
+      env.FBAY_RFC2217_URL = running.url;
+    }
     const runner = options.runner ?? runCommand;
     const status = await runner(options.command, options.args, env, options.signal);
     if (options.signal.aborted) throw interrupted();
+    if (endedUnder !== null) throw endedUnderCommand(session.id, endedUnder, status);
     return status;
   } finally {
     ending = true;
+    await bridge?.close().catch(() => undefined);
     await endSession(client, session.id).catch((err: unknown) =>
       options.warn(`could not end session ${session.id}: ${(err as Error).message} (run \`fbay session end ${session.id}\`).`),
     );
@@ -50,13 +63,21 @@ export async function execWithSession(client: DaemonClient, options: ExecOptions
   }
 }
 
+/** The RFC 2217 bridge for `--bridge`: loopback, a free port; its notices go to stderr with the command's. */
+async function openBridge(session: Session, options: ExecOptions): Promise<{ url: string; close(): Promise<void> }> {
+  const [{ startBridge }, { LOOPBACK }] = await Promise.all([import('./serial-bridge.js'), import('../bridge/listen-address.js')]);
+  const running = await startBridge(session, { rfc2217: { host: LOOPBACK, port: 0 } }, { log: (line) => (options.note ?? options.warn)(`bridge: ${line}`), signal: options.signal });
+  return { url: 'url' in running.endpoint ? running.endpoint.url : '', close: () => running.close() };
+}
+
 /** Opens the guard stream and tells the user when the session ends or warns under the running command. */
-async function holdSession(client: DaemonClient, session: Session, warn: (line: string) => void, ending: () => boolean): Promise<EventStream> {
+async function holdSession(client: DaemonClient, session: Session, warn: (line: string) => void, ending: () => boolean, ended: (reason: string) => void): Promise<EventStream> {
   const res = await client.stream(`/v1/events?session=${encodeURIComponent(session.id)}&end_on_close=1`);
   const stream = eventStream(res);
   stream.onEvent((event) => {
     if (ending()) return;
     if (event.type === 'ended') {
+      ended(event.reason);
       warn(`session ${session.id} ended (${event.reason}) while the command runs; it goes on without the board.`);
     } else if (event.type === 'warning') {
       warn(`session ${session.id}: ${event.kind.replace('_', ' ')}, ${event.seconds_left}s left.`);
@@ -68,6 +89,15 @@ async function holdSession(client: DaemonClient, session: Session, warn: (line: 
   return stream;
 }
 
+/** The board went away while the command ran: whatever the command said, exec did not give it its board throughout. */
+function endedUnderCommand(id: string, reason: string, status: number): UserError {
+  return new UserError(`Session ${id} ended (${reason}) while the command ran (it exited with ${status}); it did not have the board throughout.`, {
+    exit: EXIT.error,
+    code: 'session_ended',
+    next: 'See why with `fbay session show ' + id + '`; run the command again with a new reservation.',
+  });
+}
+
 /** The command's non-zero status as fbay's exit code, with a line on stderr saying whose code it is. */
 export function commandFailed(command: string, status: number): UserError {
   return new UserError(`\`${command}\` exited with status ${status}; the session has been ended.`, {
@@ -77,18 +107,29 @@ export function commandFailed(command: string, status: number): UserError {
   });
 }
 
-/** The real runner: execa, no shell, stdio inherited; Ctrl-C is passed on as SIGINT. */
+/**
+ * The real runner: the command under exec's supervisor (its own process group, ended with the command, and ended if
+ * this process is killed), no shell, stdio inherited; Ctrl-C is passed on as SIGINT.
+ */
 export const runCommand: Runner = async (command, args, env, signal) => {
-  const [{ execa }, { constants }] = await Promise.all([import('execa'), import('node:os')]);
+  const [{ spawn }, { fileURLToPath }, { existsSync }] = await Promise.all([import('node:child_process'), import('node:url'), import('node:fs')]);
   if (signal.aborted) throw interrupted();
-  const child = execa(command, [...args], { stdio: 'inherit', env, extendEnv: false, reject: false });
+  // Next to this module when built; from the build when this module runs from source (the tests).
+  const built = fileURLToPath(new URL('../exec/supervisor.js', import.meta.url));
+  const supervisor = existsSync(built) ? built : fileURLToPath(new URL('../../../dist/cli/exec/supervisor.js', import.meta.url));
+  const child = spawn(process.execPath, [supervisor, command, ...args], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], env });
+  let said = '';
+  child.stdio[3]!.on('data', (chunk: Buffer) => (said += chunk.toString('utf8')));
   const onAbort = () => child.kill('SIGINT');
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const result = await child;
-    if (result.exitCode !== undefined) return result.exitCode;
-    if (result.signal) return 128 + constants.signals[result.signal];
-    throw notStarted(command, result.code);
+    const status = await new Promise<number>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code, sig) => resolve(code ?? (sig === 'SIGKILL' ? 137 : 128)));
+    });
+    const notRun = /"not_started":"([^"]*)"/.exec(said);
+    if (notRun) throw notStarted(command, notRun[1]);
+    return status;
   } finally {
     signal.removeEventListener('abort', onAbort);
   }

@@ -1,20 +1,30 @@
-// `fbay serial expect`: reads serial output until a regular expression matches it, the time runs out or the session ends.
+// `fbay serial expect`: reads serial output until a regular expression matches it, the time runs out or the session
+// ends; the output is followed over the reconnecting link, so a daemon restart in between changes nothing.
+import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.js';
 import { formatDuration } from '../../shared/duration.js';
 import { UserError } from '../../shared/user-error.js';
 import { EXIT } from '../../transport/protocol/errors.js';
 import { interrupted } from '../client/daemon-errors.js';
 import type { DaemonClient } from '../client/daemon-client.js';
-import type { SerialConnection } from '../client/serial-socket.js';
+import { ExpectMatcher, type Match, type MatcherOptions } from './expect-matcher.js';
+import { followSession, type Following, type FollowOptions } from './serial-follow.js';
 import { currentOffset } from './serial-log.js';
-import { openSerial, targetSession } from './serial-session.js';
+import { targetSession } from './serial-session.js';
+import { decodeUtf8 } from './utf8-decoder.js';
 
 /** Flags that change what matches; `g`, `y` and `d` only change how exec() reports, so they are refused. */
 const ALLOWED_FLAGS = /^[imsuv]*$/;
+/** Text that trickles in is matched at most this long after it came (the regex runs once per batch, not per byte). */
+const SCAN_DELAY_MS = 20;
 
 /** REGEX (JavaScript syntax) and --flags → a RegExp; a bad one is a usage error quoting it. */
 export function compileRegex(source: string, flags = ''): RegExp {
   if (!ALLOWED_FLAGS.test(flags)) {
-    throw new UserError(`--flags takes i, m, s, u or v; got '${flags}'.`, { exit: EXIT.usage, code: 'usage' });
+    throw new UserError(`--flags takes i, m, s, u or v; got '${flags}'.`, {
+      exit: EXIT.usage,
+      code: 'usage',
+      next: 'i ignores case, m makes ^ and $ match at line ends, s lets . match newlines, u and v read the pattern as Unicode (g, y and d do not apply: expect waits for the first match). For example: --flags im',
+    });
   }
   try {
     return new RegExp(source, flags);
@@ -28,97 +38,87 @@ export function compileRegex(source: string, flags = ''): RegExp {
   }
 }
 
-/**
- * Output as text, one char per byte (latin1), so any byte stream can be matched and offsets are byte offsets. Every
- * chunk re-runs the regex over everything seen, because a match may span chunk boundaries and start anywhere.
- */
-export class ExpectMatcher {
-  #text = '';
-  #match: RegExpExecArray | null = null;
-
-  constructor(private readonly regex: RegExp) {}
-
-  /** Adds output; returns the match once there is one (and ignores output after it). */
-  push(chunk: Uint8Array): RegExpExecArray | null {
-    if (this.#match) return this.#match;
-    this.#text += Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
-    this.#match = this.regex.exec(this.#text);
-    return this.#match;
-  }
-
-  /** An empty pattern (or one like `x*`) matches before any output. */
-  check(): RegExpExecArray | null {
-    this.#match ??= this.regex.exec(this.#text);
-    return this.#match;
-  }
-
-  /** Output up to and including the match, or all of it while there is none. */
-  get seen(): string {
-    return this.#match ? this.#text.slice(0, this.#match.index + this.#match[0].length) : this.#text;
-  }
-}
-
+/** `seen`: the output bytes read, up to the end of the match (or all of them). */
 export type ExpectOutcome =
-  | { status: 'matched'; match: RegExpExecArray; seen: string; offset: number }
-  | { status: 'timeout'; seen: string; offset: number }
-  | { status: 'ended'; reason: string; seen: string; offset: number };
+  | { status: 'matched'; match: RegExpExecArray; seen: Buffer; offset: number }
+  | { status: 'timeout'; seen: Buffer; offset: number }
+  | { status: 'ended'; reason: string; seen: Buffer; offset: number };
+
+/** Where the output comes from: started with the handlers; its `done` resolves when the session ends. */
+export type OutputSource = (handlers: Pick<FollowOptions, 'onData' | 'onGap'>) => Promise<Pick<Following, 'done' | 'stop'>>;
 
 export interface ExpectOptions {
   timeoutMs: number;
-  /** Output offset of the first byte the connection delivers (what it was opened with). */
+  /** Output offset of the first byte the source delivers. */
   base: number;
   signal?: AbortSignal | undefined;
   /** Bytes the daemon could not deliver (a `gap`); told so the user knows the text is not whole. */
   onGap?: (lostBytes: number) => void;
+  clock?: Clock;
+  matcher?: MatcherOptions;
 }
 
-/** Reads `connection` until `regex` matches; closes it before returning. */
-export function expectOutput(connection: SerialConnection, regex: RegExp, options: ExpectOptions): Promise<ExpectOutcome> {
-  const matcher = new ExpectMatcher(regex);
+/** Reads the source until `regex` matches; stops it before returning. */
+export async function expectOutput(start: OutputSource, regex: RegExp, options: ExpectOptions): Promise<ExpectOutcome> {
+  const clock = options.clock ?? systemClock;
+  const matcher = new ExpectMatcher(regex, options.matcher);
   let lost = 0;
-  const offset = () => options.base + lost + matcher.seen.length;
-  return new Promise<ExpectOutcome>((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    let done = false;
-    const finish = (outcome: ExpectOutcome | Error) => {
+  const timers: { scan?: TimerHandle; timeout?: TimerHandle } = {};
+  let done = false;
+  let finish!: (outcome: ExpectOutcome | Error) => void;
+  const finished = new Promise<ExpectOutcome>((resolve, reject) => {
+    finish = (outcome) => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      for (const t of Object.values(timers)) if (t !== undefined) clock.clearTimeout(t);
       options.signal?.removeEventListener('abort', onAbort);
-      connection.destroy();
       if (outcome instanceof Error) reject(outcome);
       else resolve(outcome);
     };
-    const onAbort = () => finish(interrupted());
-    const matched = (match: RegExpExecArray | null) => {
-      if (match) finish({ status: 'matched', match, seen: matcher.seen, offset: offset() });
-      return match !== null;
-    };
-    if (options.signal?.aborted) return onAbort();
-    if (matched(matcher.check())) return;
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    timer = setTimeout(() => finish({ status: 'timeout', seen: matcher.seen, offset: offset() }), options.timeoutMs);
-    connection.listen((event) => {
-      if (done) return;
-      if (event.type === 'data') matched(matcher.push(event.chunk));
-      else if (event.type === 'closed') finish(lostConnection(event.code, event.reason));
-      else if (event.message.type === 'ended') finish({ status: 'ended', reason: event.message.reason, seen: matcher.seen, offset: offset() });
-      else if (event.message.type === 'gap') {
-        lost += event.message.lost_bytes;
-        options.onGap?.(event.message.lost_bytes);
-      }
-    });
   });
-}
+  const onAbort = () => finish(interrupted());
+  const seen = () => ({ seen: matcher.seenBytes, offset: options.base + lost + matcher.seenByteCount });
+  const matched = (m: Match | null): boolean => {
+    if (m) finish({ status: 'matched', match: m.match, ...seen() });
+    return done;
+  };
+  if (options.signal?.aborted) throw interrupted();
+  if (matched(matcher.scan())) return finished;
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  timers.timeout = clock.setTimeout(() => {
+    if (!matched(matcher.gap())) finish({ status: 'timeout', ...seen() });
+  }, options.timeoutMs);
 
-/** The daemon closed the serial line without saying the session ended: it is stopping, or the port went away. */
-export function lostConnection(code: number, reason: string): UserError {
-  const why = `${code}${reason ? ` ${reason}` : ''}`;
-  return new UserError(`The daemon closed the serial connection (${why}).`, {
-    exit: code === 1001 ? EXIT.daemon_unavailable : EXIT.error,
-    code: 'serial_closed',
-    next: 'See `fbay session show` and `fbay daemon logs`.',
-  });
+  let source: Awaited<ReturnType<OutputSource>> | null = null;
+  try {
+    source = await start({
+      onData: (chunk) => {
+        if (done || matched(matcher.push(chunk)) || !matcher.pending || timers.scan !== undefined) return;
+        timers.scan = clock.setTimeout(() => {
+          timers.scan = undefined;
+          if (!done) matched(matcher.scan());
+        }, SCAN_DELAY_MS);
+      },
+      onGap: (n) => {
+        if (done || matched(matcher.gap())) return;
+        lost += n;
+        options.onGap?.(n);
+      },
+    });
+    void source.done.then(
+      (end) => {
+        if (end.kind === 'ended' && !matched(matcher.gap())) finish({ status: 'ended', reason: end.reason, ...seen() });
+      },
+      (err: unknown) => finish(err instanceof Error ? err : new Error(String(err))),
+    );
+  } catch (err) {
+    finish(err instanceof Error ? err : new Error(String(err)));
+  }
+  try {
+    return await finished;
+  } finally {
+    await source?.stop();
+  }
 }
 
 export interface ExpectRequest {
@@ -128,18 +128,20 @@ export interface ExpectRequest {
   since?: number | undefined;
   signal?: AbortSignal | undefined;
   onGap?: (lostBytes: number) => void;
+  /** One line for stderr: reconnecting, reconnected. */
+  warn?: (line: string) => void;
 }
 
-/** Opens the session's serial line at a known offset and waits for the match. */
+/** Follows the session's output from a known offset and waits for the match. */
 export async function expectInSession(client: DaemonClient, id: string | undefined, request: ExpectRequest): Promise<ExpectOutcome> {
-  const session = await targetSession(client, id);
+  const session = await targetSession(client, id, 'fbay serial expect ID REGEX');
   // "Live" is opened as since=<end now>, so the outcome can say at which offset the match ends.
   const base = request.since ?? (await currentOffset(client, session.id));
-  const connection = await openSerial(session, { since: base, signal: request.signal });
-  return expectOutput(connection, request.regex, { timeoutMs: request.timeoutMs, base, signal: request.signal, onGap: request.onGap });
+  const source: OutputSource = (handlers) => followSession(client, session, { since: base, ...handlers, warn: request.warn, signal: request.signal });
+  return expectOutput(source, request.regex, { timeoutMs: request.timeoutMs, base, signal: request.signal, onGap: request.onGap });
 }
 
-/** The `--json` object: what scripts read. */
+/** The `--json` object: what scripts read (`seen` as UTF-8 text). */
 export function expectJson(outcome: ExpectOutcome): { matched: boolean; match: string | null; groups: (string | null)[]; offset: number; seen: string } {
   const match = outcome.status === 'matched' ? outcome.match : null;
   return {
@@ -147,7 +149,7 @@ export function expectJson(outcome: ExpectOutcome): { matched: boolean; match: s
     match: match ? match[0] : null,
     groups: match ? match.slice(1).map((g) => g ?? null) : [],
     offset: outcome.offset,
-    seen: outcome.seen,
+    seen: decodeUtf8(outcome.seen),
   };
 }
 
@@ -163,5 +165,15 @@ export function notMatched(outcome: Exclude<ExpectOutcome, { status: 'matched' }
   return new UserError(`The session ended (${outcome.reason}) before output matched ${regex}.`, {
     code: 'session_ended',
     next: 'See `fbay session show` for why.',
+  });
+}
+
+/** The daemon closed a serial connection that was not going to come back (the bridge does not reconnect). */
+export function lostConnection(code: number, reason: string): UserError {
+  const why = `${code}${reason ? ` ${reason}` : ''}`;
+  return new UserError(`The daemon closed the serial connection (${why}).`, {
+    exit: code === 1001 ? EXIT.daemon_unavailable : EXIT.error,
+    code: 'serial_closed',
+    next: 'See `fbay session show` and `fbay daemon logs`.',
   });
 }

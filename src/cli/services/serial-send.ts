@@ -1,6 +1,7 @@
 // `fbay serial send`: writes bytes to the board over the serial WebSocket and returns once the daemon has taken them all.
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../../shared/user-error.js';
+import { EXIT } from '../../transport/protocol/errors.js';
 import type { DaemonClient } from '../client/daemon-client.js';
 import { interrupted } from '../client/daemon-errors.js';
 import { currentOffset } from './serial-log.js';
@@ -37,16 +38,17 @@ export async function sendToSession(
   bytes: Buffer,
   signal?: AbortSignal,
 ): Promise<SendResult> {
-  const session = await targetSession(client, id);
+  const session = await targetSession(client, id, 'fbay serial send ID TEXT');
   const offset = await currentOffset(client, session.id);
   const connection = await openSerial(session, { signal });
   let refusal: string | null = null;
+  let refusalCode: string | null = null;
   let closedBy: { code: number; reason: string } | null = null;
   // Output that comes back meanwhile is not ours to print: only the daemon's complaints and its close matter.
   connection.listen((event) => {
     if (event.type === 'closed') closedBy = event;
     else if (event.type !== 'message') return;
-    else if (event.message.type === 'error') refusal = event.message.error;
+    else if (event.message.type === 'error') ({ error: refusal, code: refusalCode } = event.message);
     else if (event.message.type === 'ended') refusal = `the session ended (${event.message.reason})`;
   });
   const onAbort = () => connection.destroy();
@@ -68,9 +70,12 @@ export async function sendToSession(
   const closed = closedBy as { code: number; reason: string } | null;
   if (failed || refusal !== null || (closed && closed.code !== 1000)) {
     const why = refusal ?? `the connection closed: ${closed ? `${closed.code} ${closed.reason}`.trim() : 'no reason given'}`;
-    throw new UserError(`Session ${session.id} did not take all ${bytes.length} bytes: ${why}`, {
-      next: `See \`fbay session show ${session.id}\` and \`fbay daemon logs\`.`,
-    });
+    const message = `Session ${session.id} did not take all ${bytes.length} bytes: ${why}`;
+    // A flash holds the line for a while: that is a conflict to wait out, not a fault to look into.
+    if (refusalCode === 'flash_in_progress') {
+      throw new UserError(message, { exit: EXIT.conflict, code: refusalCode, next: `Wait for the flash to end (\`fbay flash --status ${session.id}\`), then send again.` });
+    }
+    throw new UserError(message, { next: `See \`fbay session show ${session.id}\` and \`fbay daemon logs\`.` });
   }
   return { session_id: session.id, bytes: bytes.length, offset };
 }

@@ -6,8 +6,9 @@ import type { DaemonClient } from '../client/daemon-client.js';
 import { connectSerial, type SerialConnection } from '../client/serial-socket.js';
 import { getSession, resolveSessionId } from './sessions.js';
 
-export async function targetSession(client: DaemonClient, given: string | undefined): Promise<Session> {
-  return getSession(client, await resolveSessionId(client, given));
+/** `usage`: the command as a hint would show it, with ID where the id goes. */
+export async function targetSession(client: DaemonClient, given: string | undefined, usage?: string): Promise<Session> {
+  return getSession(client, await resolveSessionId(client, given, usage));
 }
 
 /** The session's ws_url, or why it has none: ended (exit 4, as the daemon answers) or still waiting for a board (exit 5). */

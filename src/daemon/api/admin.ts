@@ -1,46 +1,46 @@
 // Owner-only daemon control: stop (optionally keeping sessions for a restart) and config reload.
 import { ApiError } from '../../transport/protocol/errors.js';
-import { readJson } from '../http/body.js';
+import { ROUTES } from '../../transport/protocol/paths.js';
+import { ReloadBody, StopBody } from '../../transport/protocol/schemas/admin.js';
 import type { Route } from '../http/router.js';
-import { LOCAL_ACCOUNT } from '../engine/session-engine.js';
+import { LOCAL_ACCOUNT } from '../sessions/core-base.js';
+import { body } from './request.js';
 
 export interface AdminActions {
   stop(keepSessions: boolean): void;
-  reload(changed: string[]): void;
+  /** Rereads config.json; answers what it found wrong (the daemon keeps the last good values for those), and what the
+   * change does to live sessions. */
+  reload(changed: string[]): { problems: string[]; notices: string[] };
 }
 
-function ownerOnly(account: string): void {
-  if (account !== LOCAL_ACCOUNT) throw new ApiError('forbidden', 'Only the machine owner (over the Unix socket) can do this.');
+export function ownerOnly(account: string, what = 'Only the machine owner (over the Unix socket) can do this.'): void {
+  if (account !== LOCAL_ACCOUNT) throw new ApiError('forbidden', what);
 }
 
 export function adminRoutes(actions: AdminActions): Route[] {
   return [
     {
       method: 'POST',
-      path: '/v1/daemon/stop',
+      path: ROUTES.daemonStop,
+      summary: 'Stop the daemon (owner only); keep_sessions keeps live sessions for the next start.',
+      body: StopBody,
       handler: async (r) => {
         ownerOnly(r.account);
-        const body = (await readJson(r.req)) as { keep_sessions?: unknown };
-        if (body.keep_sessions !== undefined && typeof body.keep_sessions !== 'boolean') {
-          throw new ApiError('invalid_request', `keep_sessions must be true or false; got ${JSON.stringify(body.keep_sessions)}.`);
-        }
+        const keep = (await body(r, StopBody)).keep_sessions === true;
         // Answer first, then stop: the CLI waits for the socket to go quiet.
-        r.res.once('finish', () => actions.stop(body.keep_sessions === true));
-        return { status: 202, body: { stopping: true, keep_sessions: body.keep_sessions === true } };
+        r.res.once('finish', () => actions.stop(keep));
+        return { status: 202, body: { stopping: true, keep_sessions: keep } };
       },
     },
     {
       method: 'POST',
-      path: '/v1/config/reload',
+      path: ROUTES.configReload,
+      summary: 'Reread config.json (owner only).',
+      body: ReloadBody,
       handler: async (r) => {
         ownerOnly(r.account);
-        const body = (await readJson(r.req)) as { changed?: unknown };
-        const changed = body.changed ?? [];
-        if (!Array.isArray(changed) || !changed.every((k) => typeof k === 'string')) {
-          throw new ApiError('invalid_request', 'changed must be a list of config keys.');
-        }
-        actions.reload(changed as string[]);
-        return { status: 204 };
+        const { problems, notices } = actions.reload((await body(r, ReloadBody)).changed ?? []);
+        return problems.length || notices.length ? { status: 200, body: { problems, notices } } : { status: 204 };
       },
     },
   ];

@@ -1,12 +1,17 @@
 // Boards: GET lists what this host offers (free or not, and your session on it); POST/DELETE edit the config entries.
 import type { Board } from '../../transport/protocol/api.js';
 import { ApiError } from '../../transport/protocol/errors.js';
+import { ROUTES } from '../../transport/protocol/paths.js';
+import { BoardEntryBody } from '../../transport/protocol/schemas/admin.js';
 import type { BoardEntryConfig } from '../../shared/config-keys.js';
 import type { BoardRecord } from '../boards/board-registry.js';
-import { checkEntries, entryId } from '../boards/board-entries.js';
-import { readJson } from '../http/body.js';
+import { checkEntries, checkNewEntry, defaultEntryName, entryId } from '../boards/board-entries.js';
+import { knownBoardTypes } from '../boards/board-types.js';
 import type { Route } from '../http/router.js';
-import { LOCAL_ACCOUNT, type SessionEngine } from '../engine/session-engine.js';
+import type { CoreRecord } from '../sessions/record.js';
+import type { SessionCore } from '../sessions/session-core.js';
+import { ownerOnly } from './admin.js';
+import { body } from './request.js';
 import { targetHost, type RemoteRouting } from './remote-target.js';
 
 /** What POST/DELETE /v1/boards need: the entries in config, and a way to save and apply a new list. */
@@ -15,14 +20,23 @@ export interface BoardEntryStore {
   save(entries: BoardEntryConfig[]): void;
 }
 
-const ENTRY_FIELDS = ['name', 'type', 'path', 'serial_number', 'baud', 'rate_credits_per_min', 'reset_hard', 'reset_bootloader'];
+/** What the board list adds from the host's upkeep: an on_end restore under way or failed, and the power switch. */
+export interface BoardUpkeepView {
+  restore(id: string): { state: 'flashing' | 'offline'; reason: string } | null;
+  power(id: string): Board['power'];
+  /** How the board is flashed and the most an upload may carry. */
+  flash?(id: string): Board['flash'];
+}
 
-export function boardView(b: BoardRecord, holder: string | undefined, visibleHolder: boolean): Board {
+const NO_UPKEEP: BoardUpkeepView = { restore: () => null, power: () => ({ control: null, state: 'on' }) };
+
+export function boardView(b: BoardRecord, holder: CoreRecord | undefined, account: string, upkeep: BoardUpkeepView = NO_UPKEEP): Board {
+  const restore = holder ? null : upkeep.restore(b.id);
   return {
     id: b.id,
     type: b.type,
     name: b.name,
-    state: !b.online ? 'offline' : holder ? 'reserved' : 'available',
+    state: !b.online ? (b.held_on_host ? 'reserved' : 'offline') : holder ? (holder.state === 'flashing' ? 'flashing' : 'reserved') : (restore?.state ?? 'available'),
     rate_credits_per_min: b.rate_credits_per_min,
     serial: {
       path: b.path,
@@ -33,26 +47,40 @@ export function boardView(b: BoardRecord, holder: string | undefined, visibleHol
       product: b.product,
       location: b.location,
     },
-    session_id: visibleHolder && holder ? holder : null,
+    session_id: holder && holder.account === account ? holder.id : null,
+    power: upkeep.power(b.id),
+    ...(upkeep.flash ? { flash: upkeep.flash(b.id) } : {}),
+    reason: restore?.reason ?? null,
+    host: b.host ?? null,
   };
 }
 
-export function boardRoutes(engine: SessionEngine, boards: () => BoardRecord[], store: BoardEntryStore, remotes?: RemoteRouting): Route[] {
+const OWNER_ONLY = "Only the machine's owner can change its boards.";
+
+export function boardRoutes(core: SessionCore, boards: () => BoardRecord[], store: BoardEntryStore, remotes?: RemoteRouting, upkeep?: BoardUpkeepView): Route[] {
   const view = (id: string, account: string) => {
     const b = boards().find((x) => x.id === id);
-    const holder = b ? engine.holders().get(b.id) : undefined;
-    return b ? boardView(b, holder, holder !== undefined && engine.ownerOf(holder) === account) : null;
+    return b ? boardView(b, core.holders().get(b.id), account, upkeep) : null;
   };
   return [
     {
       method: 'POST',
-      path: '/v1/boards',
+      path: ROUTES.boards,
+      summary: 'Add a board entry to config (owner only).',
+      body: BoardEntryBody,
       handler: async (r) => {
-        ownerOnly(r.account);
-        const entry = parseEntry(await readJson(r.req));
+        ownerOnly(r.account, OWNER_ONLY);
+        const { new_type: newType = false, ...fields } = await body(r, BoardEntryBody);
+        if (fields.path !== undefined && fields.serial_number !== undefined) {
+          throw new ApiError('invalid_request', 'Give a path or a serial_number to find the board by, not both.');
+        }
+        // new_type: true says a type no board has yet is meant, not a typo (`fbay boards add --new-type`).
+        const entry = { ...fields, name: fields.name ?? defaultEntryName(fields) } as BoardEntryConfig;
         const entries = [...store.entries(), entry];
+        const known = [...knownBoardTypes().map((t) => t.type), ...boards().map((b) => b.type), ...store.entries().map((e) => e.type)];
         try {
           checkEntries(entries);
+          checkNewEntry(entry, store.entries(), known, newType);
         } catch (err) {
           throw new ApiError('invalid_request', `${(err as Error).message}.`);
         }
@@ -62,9 +90,10 @@ export function boardRoutes(engine: SessionEngine, boards: () => BoardRecord[], 
     },
     {
       method: 'DELETE',
-      path: '/v1/boards/:name',
+      path: ROUTES.board,
+      summary: 'Remove a board entry from config (owner only).',
       handler: (r) => {
-        ownerOnly(r.account);
+        ownerOnly(r.account, OWNER_ONLY);
         const name = r.params.name!;
         const entries = store.entries();
         const entry = entries.find((e) => e.name === name || entryId(e.name) === name);
@@ -72,9 +101,9 @@ export function boardRoutes(engine: SessionEngine, boards: () => BoardRecord[], 
           const names = entries.map((e) => e.name);
           throw new ApiError('not_found', `No board entry '${name}' in config.${names.length ? ` Entries: ${names.join(', ')}.` : ' There are none.'} Only boards added with \`fbay boards add\` can be removed.`);
         }
-        const holder = engine.holders().get(entryId(entry.name));
+        const holder = core.holders().get(entryId(entry.name));
         if (holder) {
-          throw new ApiError('session_conflict', `Board '${entry.name}' is reserved by ${holder}; end that session first (\`fbay session end ${holder}\`).`);
+          throw new ApiError('session_conflict', `Board '${entry.name}' is reserved by ${holder.id}; end that session first (\`fbay session end ${holder.id}\`).`);
         }
         store.save(entries.filter((e) => e !== entry));
         return { status: 200, body: { removed: entry } };
@@ -82,37 +111,14 @@ export function boardRoutes(engine: SessionEngine, boards: () => BoardRecord[], 
     },
     {
       method: 'GET',
-      path: '/v1/boards',
+      path: ROUTES.boards,
+      summary: 'The boards this host offers.',
       handler: async (r) => {
         const host = targetHost(r, remotes);
-        if (host) return { status: 200, body: await remotes!.get(host, '/v1/boards') };
-        const holders = engine.holders();
-        const list = boards().map((b) => {
-          const holder = holders.get(b.id);
-          return boardView(b, holder, holder !== undefined && engine.ownerOf(holder) === r.account);
-        });
-        return { status: 200, body: { boards: list } };
+        if (host) return { status: 200, body: await remotes!.hosts.get(host, '/v1/boards') };
+        const holders = core.holders();
+        return { status: 200, body: { boards: boards().map((b) => boardView(b, holders.get(b.id), r.account, upkeep)) } };
       },
     },
   ];
-}
-
-function ownerOnly(account: string): void {
-  if (account !== LOCAL_ACCOUNT) throw new ApiError('forbidden', "Only the machine's owner can change its boards.");
-}
-
-/** A board entry from a request body: known fields only; a missing name is taken from the path or serial number. */
-function parseEntry(body: unknown): BoardEntryConfig {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ApiError('invalid_request', 'The body must be a board entry like {"type": "esp32-s3", "path": "/dev/ttyACM0"}.');
-  }
-  const fields = body as Record<string, unknown>;
-  const unknown = Object.keys(fields).filter((k) => !ENTRY_FIELDS.includes(k));
-  if (unknown.length) throw new ApiError('invalid_request', `Unknown field '${unknown[0]}'. Allowed: ${ENTRY_FIELDS.join(', ')}.`);
-  if (fields.path !== undefined && fields.serial_number !== undefined) {
-    throw new ApiError('invalid_request', 'Give a path or a serial_number to find the board by, not both.');
-  }
-  const from = typeof fields.path === 'string' ? fields.path.split('/').pop() : typeof fields.serial_number === 'string' ? `${String(fields.type)}-${fields.serial_number}` : undefined;
-  const name = fields.name ?? (from ? entryId(from) : undefined);
-  return { ...fields, name } as BoardEntryConfig;
 }

@@ -1,16 +1,16 @@
 // Which host a request is for: this one, or a remote named by the `fbay-remote` header (or config default_remote).
-import type { CreateSessionRequest, Session } from '../../transport/protocol/api.js';
 import { ApiError } from '../../transport/protocol/errors.js';
+import { HEADERS } from '../../transport/protocol/headers.js';
 import type { ApiRequest } from '../http/router.js';
-import { LOCAL_ACCOUNT } from '../engine/session-engine.js';
+import type { RemoteHosts } from '../remote/remote-hosts.js';
+import { LOCAL_ACCOUNT } from '../sessions/core-base.js';
 
-export const REMOTE_HEADER = 'fbay-remote';
+export const REMOTE_HEADER = HEADERS.remote;
 
-/** What the session, board and account routes need to send a request on to a remote host. */
+/** What routes need to send a request on to a remote host. */
 export interface RemoteRouting {
   defaultRemote(): string | null;
-  create(account: string, host: string, req: CreateSessionRequest, key: string | null): Promise<Session>;
-  get<T>(host: string, path: string): Promise<T>;
+  hosts: RemoteHosts;
 }
 
 /** The remote a request is for, or null for this host. Only the owner (Unix socket) reaches through to remotes. */
@@ -21,6 +21,7 @@ export function targetHost(r: ApiRequest, routing: RemoteRouting | undefined): s
   if (!routing || r.account !== LOCAL_ACCOUNT) {
     throw new ApiError('forbidden', 'Only the machine owner, on the Unix socket, can act on remote hosts through this daemon.');
   }
+  routing.hosts.client(named); // 404 naming the known remotes
   return named;
 }
 

@@ -1,51 +1,100 @@
-// Routes for board sessions: create, list, show, end (DESIGN §4).
-import type { Route } from '../http/router.js';
-import type { SessionEngine } from '../engine/session-engine.js';
-import { readJson } from '../http/body.js';
-import { assertSessionId, parseCreateSession } from './session-request.js';
+// Routes for sessions (DESIGN §4): create, list, show, change, end — board sessions here or on a remote host, and
+// sandbox sessions (handed to the sandbox routes by their body or their id).
+import type { Session } from '../../transport/protocol/api.js';
 import { ApiError } from '../../transport/protocol/errors.js';
-import { namedHost, targetHost, type RemoteRouting } from './remote-target.js';
+import { ROUTES } from '../../transport/protocol/paths.js';
+import * as v from 'valibot';
+import { checkMetadataSize, parseWith } from '../../transport/protocol/schema-kit.js';
+import { CreateSandboxBody } from '../../transport/protocol/schemas/sandboxes.js';
+import { CreateBoardSessionBody, ListSessionsQuery, PatchSessionBody } from '../../transport/protocol/schemas/sessions.js';
+import { readJson } from '../http/body.js';
+import type { SandboxApi } from './sandboxes.js';
+import type { Route } from '../http/router.js';
+import type { SessionCore } from '../sessions/session-core.js';
+import { body, idempotencyKey, idParam, query, truthy } from './request.js';
+import { targetHost, type RemoteRouting } from './remote-target.js';
+import type { SessionChanges } from '../providers/board/board-changes.js';
 
-export function sessionRoutes(engine: SessionEngine, remotes?: RemoteRouting): Route[] {
+export function sessionRoutes(core: SessionCore, changes: SessionChanges, remotes?: RemoteRouting, sandbox?: SandboxApi): Route[] {
+  /** A session of the caller's on a remote host that this daemon does not mirror (made by curl, another laptop, CI). */
+  const upstream = async (host: string, method: string, id: string): Promise<Session> =>
+    (await remotes!.hosts.client(host).json<Session>(method, `/v1/sessions/${id}`, { retry: method === 'GET' || method === 'DELETE' })).body;
+  const mirrored = (account: string, id: string) => core.list(account, { all: true }).some((s) => s.id === id);
   return [
     {
       method: 'POST',
-      path: '/v1/sessions',
+      path: ROUTES.sessions,
+      summary: 'Create a board session (board_type or board_id), or a sandbox (kind "sandbox", or neither).',
+      body: v.union([CreateBoardSessionBody, CreateSandboxBody]),
       handler: async (r) => {
-        const req = parseCreateSession(await readJson(r.req));
-        const key = r.req.headers['idempotency-key'];
-        if (Array.isArray(key) || (key !== undefined && (key.length === 0 || key.length > 255))) {
-          throw new ApiError('invalid_request', 'Idempotency-Key must be one header of 1 to 255 characters.');
-        }
+        const raw = await readJson(r.req);
+        checkMetadataSize(raw);
+        if (sandbox?.isFor(raw)) return sandbox.create(r, raw);
+        const req = parseWith(CreateBoardSessionBody, raw);
         const host = targetHost(r, remotes);
-        const created = host ? await remotes!.create(r.account, host, req, key ?? null) : await engine.create(r.account, req, key ?? null);
-        return { status: 201, body: created };
+        const s = await core.create(r.account, 'board', req, { idempotencyKey: idempotencyKey(r), host });
+        return { status: 201, body: core.view(s) };
       },
     },
     {
       method: 'GET',
-      path: '/v1/sessions',
-      handler: (r) => {
-        const all = ['1', 'true'].includes(r.url.searchParams.get('all') ?? '');
-        const host = namedHost(r);
-        const sessions = engine.list(r.account, all).filter((s) => host === undefined || (s.host ?? null) === host);
-        return { status: 200, body: { sessions: sessions.map((s) => engine.view(s)) } };
+      path: ROUTES.sessions,
+      summary: 'List your sessions (live ones; ?all=1 for ended ones too).',
+      query: ListSessionsQuery,
+      handler: async (r) => {
+        const q = query(r, ListSessionsQuery);
+        const header = r.req.headers['fbay-remote'];
+        const host = typeof header === 'string' ? targetHost(r, remotes) : null;
+        const mine = core.list(r.account, { all: truthy(q.all), kind: q.kind ?? 'board' });
+        if (host === null) {
+          const filter = typeof header === 'string' ? mine.filter((s) => s.host === null) : mine;
+          return { status: 200, body: { sessions: filter.map((s) => core.view(s)) } };
+        }
+        // The key's sessions on that host, whoever made them, with the mirrors' local view where there is one; the
+        // host is asked for the same kind, or its board sessions would be listed under any kind asked for here.
+        const upstreamQuery = new URLSearchParams({ ...(truthy(q.all) ? { all: '1' } : {}), ...(q.kind ? { kind: q.kind } : {}) }).toString();
+        const theirs = (await remotes!.hosts.get<{ sessions: Session[] }>(host, `/v1/sessions${upstreamQuery ? `?${upstreamQuery}` : ''}`)).sessions;
+        const local = new Map(mine.filter((s) => s.host === host).map((s) => [s.id, core.view(s) as Session]));
+        return { status: 200, body: { sessions: theirs.map((u) => local.get(u.id) ?? { ...u, host }) } };
       },
     },
     {
       method: 'GET',
-      path: '/v1/sessions/:id',
-      handler: (r) => {
-        assertSessionId(r.params.id!);
-        return { status: 200, body: engine.view(engine.find(r.account, r.params.id!)) };
+      path: ROUTES.session,
+      summary: 'Show one session.',
+      handler: async (r) => {
+        const id = idParam(r);
+        const host = typeof r.req.headers['fbay-remote'] === 'string' ? targetHost(r, remotes) : null;
+        if (host && !mirrored(r.account, id)) return { status: 200, body: { ...(await upstream(host, 'GET', id)), host } };
+        // Read from a shared store first: a session made through another coordinator a moment ago is found.
+        const s = await core.lookup(r.account, id);
+        if (sandbox && s.kind === 'sandbox') return sandbox.show(r, id);
+        return { status: 200, body: core.view(core.find(r.account, id, 'board')) };
+      },
+    },
+    {
+      method: 'PATCH',
+      path: ROUTES.session,
+      summary: "Change a live session's idle window or credit budget.",
+      body: PatchSessionBody,
+      handler: async (r) => {
+        const id = idParam(r);
+        const patch = await body(r, PatchSessionBody);
+        return { status: 200, body: core.view(await changes.update(r.account, id, patch)) };
       },
     },
     {
       method: 'DELETE',
-      path: '/v1/sessions/:id',
-      handler: (r) => {
-        assertSessionId(r.params.id!);
-        return { status: 200, body: engine.end(r.account, r.params.id!) };
+      path: ROUTES.session,
+      summary: 'End a session (user_ended); an ended one is returned unchanged.',
+      handler: async (r) => {
+        const id = idParam(r);
+        const host = typeof r.req.headers['fbay-remote'] === 'string' ? targetHost(r, remotes) : null;
+        if (host && !mirrored(r.account, id)) return { status: 200, body: { ...(await upstream(host, 'DELETE', id)), host } };
+        const s = await core.lookup(r.account, id);
+        if (sandbox && s.kind === 'sandbox') return sandbox.end(r, id);
+        if (s.kind !== 'board') throw new ApiError('not_found', `${id} is a ${s.kind} session: end it with \`fbay ${s.kind} end ${id}\`.`, { kind: s.kind });
+        return { status: 200, body: core.view(await core.end(r.account, id)) };
       },
     },
   ];

@@ -4,55 +4,17 @@ import type { Duplex } from 'node:stream';
 import { SerialPortStream } from '@serialport/stream';
 import { ApiError } from '../../transport/protocol/errors.js';
 import { checkEntries, type BoardEntry } from './board-entries.js';
-import { boardType, knownBoardTypes, type ResetStyle } from './board-types.js';
+import { boardType, knownBoardTypes } from './board-types.js';
+import type { BoardRecord, OpenedPort } from './board-record.js';
 import { BoardDiscovery, type DiscoveryOptions } from './discovery/board-discovery.js';
 import { HostBinding, loadSystemBinding, type SystemBindingLoader } from './host-binding.js';
 import { PortControl } from './serial-control.js';
-import { parseResetNotation, sequencesForStyle, type ResetSequences } from './reset-sequences.js';
+import { closeStream, isBusyError, resetSequencesOf } from './port-open.js';
 import { VirtualBinding, isVirtualPath, virtualPath } from './virtual-binding.js';
-import type { DeviceClock } from './virtual-device.js';
+import type { DeviceClock, VirtualDevice } from './virtual-device.js';
 
-export interface BoardRecord {
-  id: string;
-  type: string;
-  name: string;
-  path: string;
-  vid: string | null;
-  pid: string | null;
-  serial_number: string | null;
-  manufacturer: string | null;
-  product: string | null;
-  /** USB topology (e.g. 1-1.4); null for virtual boards and ports without USB details. */
-  location: string | null;
-  rate_credits_per_min: number;
-  baud_rate: number;
-  /** How a reset drives the serial lines; null: no built-in sequence for this board. */
-  reset_style: ResetStyle | null;
-  /** Sequences from the board's config entry, in esptool's notation; they take precedence over the style's. */
-  reset_custom: { hard?: string; bootloader?: string } | null;
-  /** False while a board that was seen (or is configured) is not plugged in: listed, state offline, not reservable. */
-  online: boolean;
-}
-
-/** What the relay and POST /reset call. */
-export interface SerialControl {
-  reset(mode: 'hard' | 'bootloader'): Promise<void>;
-  setSignals(s: { dtr?: boolean; rts?: boolean }): Promise<void>;
-  /** Rejects with a clear message on an invalid rate. */
-  setBaud(rate: number): Promise<void>;
-  sendBreak(): Promise<void>;
-}
-
-/** What the relay needs of a serial line: a byte stream that knows whether it is open (a port, or an upstream hop). */
-export type SerialLine = Duplex & { readonly isOpen: boolean };
-
-export interface OpenedPort {
-  board: BoardRecord;
-  /** Opened, with no DTR/RTS pulse. */
-  stream: SerialLine;
-  control: SerialControl;
-  close(): Promise<void>;
-}
+export type { BoardRecord, OpenedPort } from './board-record.js';
+export type { SerialControl, SerialLine } from '../../transport/serial/port.js';
 
 export type { BoardEntry } from './board-entries.js';
 export type { DiscoveryOptions } from './discovery/board-discovery.js';
@@ -63,6 +25,10 @@ export interface BoardRegistryOptions {
   entries?: readonly BoardEntry[];
   /** Real serial ports: found on USB and from entries, with hotplug. false: virtual boards only, nothing watched. */
   discovery?: DiscoveryOptions | false;
+  /** Where virtual boards keep their flash (the daemon's state/virtual-flash); absent: in memory. */
+  flashDir?: string;
+  /** Virtual boards run their serial line at the set baud rate (config `virtual_pace`). */
+  virtualPace?: boolean;
   /** Tests: the virtual boards' clock and the reset sequences' sleep. */
   clock?: DeviceClock;
   sleep?: (ms: number) => Promise<void>;
@@ -73,10 +39,6 @@ export const MAX_VIRTUAL_BOARDS = 10_000;
 /** How long a board another process holds is shown offline before it is offered again. */
 export const BUSY_RECHECK_MS = 5000;
 
-/** The OS's ways of saying someone else has the port: flock's EAGAIN (bindings-cpp "Cannot lock port") or EBUSY. */
-function isBusyError(err: Error): boolean {
-  return /Cannot lock port|Resource temporarily unavailable|EBUSY|EAGAIN|busy/i.test(`${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`);
-}
 // A virtual port's read pool: small because a daemon may hold a thousand of them open, big enough for flood speed.
 const VIRTUAL_READ_BYTES = 16 * 1024;
 const REAL_READ_BYTES = 64 * 1024;
@@ -100,7 +62,8 @@ export class BoardRegistry extends EventEmitter {
     super();
     const count = checkCount(options.virtualBoards);
     const entries = checkEntries(options.entries ?? []);
-    this.#virtual = new VirtualBinding({ count, ...(options.clock ? { clock: options.clock } : {}) });
+    const { clock, flashDir, virtualPace: pace } = options;
+    this.#virtual = new VirtualBinding({ count, ...(clock ? { clock } : {}), ...(flashDir ? { flashDir } : {}), ...(pace ? { pace } : {}) });
     const loadSystem = options.loadSystemBinding ?? loadSystemBinding;
     this.#binding = new HostBinding(this.#virtual, loadSystem);
     this.#sleep = options.sleep;
@@ -149,14 +112,21 @@ export class BoardRegistry extends EventEmitter {
     this.#discovery?.setEntries(checkEntries(entries));
   }
 
+  /** The simulated chip behind a virtual board (its flash, its power), or undefined for a real board. */
+  virtualDevice(id: string): VirtualDevice | undefined {
+    const board = this.#byId.get(id);
+    return board && isVirtualPath(board.path) ? this.#virtual.device(Number(board.path.slice('virtual:'.length))) : undefined;
+  }
+
   /** Scans now rather than at the next event or tick. */
   refresh(): void {
     this.#discovery?.refresh();
   }
 
-  /** Stops watching for hotplug. Open ports stay open. */
+  /** Stops watching for hotplug, and the virtual boards lose power (nothing simulated keeps running). Open ports stay open. */
   close(): void {
     this.#discovery?.close();
+    this.#virtual.powerDown();
     for (const timer of this.#busy.values()) clearTimeout(timer);
     this.#busy.clear();
   }
@@ -196,12 +166,12 @@ export class BoardRegistry extends EventEmitter {
     });
     const control = new PortControl(stream, {
       ...(this.#sleep ? { sleep: this.#sleep } : {}),
-      sequences: resetSequencesOf(board),
+      sequences: resetSequencesOf(board.reset_style, board.reset_custom),
       board: `'${board.id}' (${board.type})`,
     });
     let closing: Promise<void> | null = null;
     const close = () => (closing ??= closeStream(stream));
-    return { board, stream, control, close };
+    return { board, label: board.path, stream, control, close };
   }
 
   #rebuildVirtual(): void {
@@ -261,24 +231,4 @@ function checkCount(n: number): number {
     throw new RangeError(`virtual_boards must be a whole number from 0 to ${MAX_VIRTUAL_BOARDS}; got ${String(n)}`);
   }
   return n;
-}
-
-/** Resolves once the port is closed; a port already closed (or unplugged) counts as closed. */
-function closeStream(stream: SerialPortStream): Promise<void> {
-  return new Promise((resolve) => {
-    if (!stream.isOpen) {
-      if (stream.closing) stream.once('close', () => resolve());
-      else resolve();
-      return;
-    }
-    stream.close(() => resolve());
-  });
-}
-
-/** The style's built-in sequences, with any the board's config entry gives instead. */
-function resetSequencesOf(board: BoardRecord): ResetSequences {
-  const sequences: ResetSequences = { ...sequencesForStyle(board.reset_style) };
-  if (board.reset_custom?.hard) sequences.hard = parseResetNotation(board.reset_custom.hard);
-  if (board.reset_custom?.bootloader) sequences.bootloader = parseResetNotation(board.reset_custom.bootloader);
-  return sequences;
 }

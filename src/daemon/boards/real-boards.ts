@@ -1,7 +1,7 @@
 // Turns each scan into board records: config entries first, then discovered ports; boards that left stay, offline.
 import { realpathSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { BoardRecord } from './board-registry.js';
+import type { BoardRecord } from './board-record.js';
 import { entryId, type BoardEntry } from './board-entries.js';
 import { boardType } from './board-types.js';
 import { UNKNOWN_USB_TYPE, lookupUsb } from './catalog.js';

@@ -2,7 +2,7 @@
 import type { SerialPortStream } from '@serialport/stream';
 import { ApiError } from '../../transport/protocol/errors.js';
 import type { ResetMode } from '../../transport/protocol/ws-messages.js';
-import type { SerialControl } from './board-registry.js';
+import type { SerialControl } from '../../transport/serial/port.js';
 import { RESET_SEQUENCES, runResetSequence, timerSleep, type LineChange, type ResetSequences } from './reset-sequences.js';
 
 /** How long a break condition is held: tcsendbreak's 0.25 s. */

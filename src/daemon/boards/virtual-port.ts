@@ -2,6 +2,7 @@
 import type { BindingPortInterface, OpenOptions, PortStatus, SetOptions, UpdateOptions } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
 import { isStandardBaudRate, unsupportedBaudMessage } from './baud-rates.js';
 import type { VirtualDevice } from './virtual-device.js';
+import { PacedLine } from './virtual-line.js';
 
 /** The error serialport expects from reads and writes cut short by close(): it is not a disconnection. */
 export class CanceledError extends Error {
@@ -33,19 +34,27 @@ export class VirtualPortBinding implements BindingPortInterface {
   #writeWaiter: { resolve: () => void; reject: (e: Error) => void } | null = null;
   #writing: Promise<void> | null = null;
   #unplugged: Error | null = null;
+  /** Set when the line runs at its baud rate rather than as fast as the host reads. */
+  readonly #line: PacedLine | null;
 
   constructor(
     readonly openOptions: Required<OpenOptions>,
     private readonly device: VirtualDevice,
     private readonly onClose: () => void,
+    pace = false,
   ) {
+    this.#line = pace ? new PacedLine(() => device.baudRate) : null;
     device.setBaud(openOptions.baudRate);
-    device.connect(() => this.#scheduleRead());
+    device.connect(() => {
+      this.#line?.outputAppeared();
+      this.#scheduleRead();
+    });
   }
 
   /** The board went away (the virtual board count shrank): a disconnection, not a cancel. */
   unplug(): void {
     this.#unplugged = new Error(`${this.openOptions.path} was unplugged`);
+    this.#line?.close();
     this.device.disconnect();
     this.#read?.reject(this.#unplugged);
     this.#read = null;
@@ -56,6 +65,7 @@ export class VirtualPortBinding implements BindingPortInterface {
   async close(): Promise<void> {
     if (!this.isOpen) throw new Error('Port is not open');
     this.isOpen = false;
+    this.#line?.close();
     const canceled = new CanceledError('port is closed');
     this.#read?.reject(canceled);
     this.#read = null;
@@ -95,7 +105,8 @@ export class VirtualPortBinding implements BindingPortInterface {
     await nextTick();
     if (!this.isOpen) throw new CanceledError('write canceled');
     if (this.#unplugged) throw this.#unplugged;
-    this.device.write(buffer);
+    if (this.#line) await this.#line.send(buffer, (bytes) => this.device.write(bytes));
+    else this.device.write(buffer);
     if (this.device.pendingBytes > WRITE_HIGH_WATER) {
       await new Promise<void>((resolve, reject) => {
         this.#writeWaiter = { resolve, reject };
@@ -150,8 +161,20 @@ export class VirtualPortBinding implements BindingPortInterface {
   }
 
   #take(buffer: Buffer, offset: number, length: number): number {
-    const n = this.device.read(buffer, offset, length);
-    if (n > 0) this.#releaseWriter();
+    let max = length;
+    if (this.#line && this.device.hasOutput) {
+      const want = Math.min(length, this.device.pendingBytes || length);
+      max = this.#line.transmitted(want);
+      if (max === 0) {
+        this.#line.wake(want, () => this.#scheduleRead());
+        return 0;
+      }
+    }
+    const n = this.device.read(buffer, offset, max);
+    if (n > 0) {
+      this.#line?.took(n);
+      this.#releaseWriter();
+    }
     return n;
   }
 

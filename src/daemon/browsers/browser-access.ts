@@ -1,7 +1,7 @@
 // Who may open a session's CDP WebSocket, and when: the token check for TCP, and why a session cannot take a client.
 import { timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../../transport/protocol/errors.js';
-import type { BrowserRecord } from './browser-record.js';
+import type { BrowserRecord } from '../providers/browser/browser-record.js';
 
 /** The cdp_url's token against the session's, in constant time; 401 when it is missing or wrong. */
 export function checkToken<T extends { cdp_token: string }>(s: T | undefined, token: string | null): asserts s is T {

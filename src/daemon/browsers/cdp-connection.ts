@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { CdpStream } from './cdp-stream.js';
 import { CLIENT_ID_LIMIT, cdpError, cdpResult, idAtHead, parseClientFrame, sessionAtTail, stripSession, withSession } from './cdp-frames.js';
+import { ResumeGate } from './resume-gate.js';
 
 export interface CdpEvent {
   method: string;
@@ -70,6 +71,8 @@ export class CdpConnection extends EventEmitter<{ event: [CdpEvent]; close: [] }
   private client: Client | null = null;
   /** Client changes run one after another, so a detach always reaches the browser before the next attach. */
   private clientChain: Promise<unknown> = Promise.resolve();
+  /** New targets paused for both the daemon and the client run once both have set them up. */
+  readonly gate = new ResumeGate();
 
   constructor(
     readonly pipe: CdpStream,
@@ -158,6 +161,7 @@ export class CdpConnection extends EventEmitter<{ event: [CdpEvent]; close: [] }
       c.hooks.browserClose();
       return true;
     }
+    if (this.gate.intercept(frame.sessionId, frame.method, data, (held) => this.client === c && this.pipe.send(held))) return true;
     return frame.sessionId === null ? this.pipe.send(...withSession(data, c.browserSession)) : this.pipe.send(data);
   }
 
@@ -166,6 +170,7 @@ export class CdpConnection extends EventEmitter<{ event: [CdpEvent]; close: [] }
     if (!c) return;
     // From here on nothing reaches the old client; the browser drops its sessions in order on the pipe.
     this.client = null;
+    this.gate.clientGone();
     if (this.pipe.isClosed) return;
     await this.call('Target.detachFromTarget', { sessionId: c.browserSession }).catch(() => undefined);
   }
@@ -180,9 +185,14 @@ export class CdpConnection extends EventEmitter<{ event: [CdpEvent]; close: [] }
       else this.toDaemon(message, id);
       return;
     }
-    if (c && found.sessionId === c.browserSession) c.sink.send(stripSession(message, found));
-    else if (this.own.has(found.sessionId)) this.toDaemon(message, idAtHead(message));
-    else c?.sink.send(message);
+    if (c && found.sessionId === c.browserSession) {
+      this.gate.observe(message);
+      c.sink.send(stripSession(message, found));
+    } else if (this.own.has(found.sessionId)) this.toDaemon(message, idAtHead(message));
+    else if (c) {
+      this.gate.observe(message);
+      c.sink.send(message);
+    }
   }
 
   private toDaemon(message: Buffer, headId: number | null): void {

@@ -6,8 +6,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CDP_CLOSE } from '../../transport/protocol/browser-api.js';
 import { ApiError } from '../../transport/protocol/errors.js';
 import { refuseUpgrade } from '../http/server.js';
-import type { ClientCloser } from './browser-engine.js';
-import { assertBrowserId } from './browser-request.js';
+import type { ClientCloser } from '../providers/browser/browser-provider.js';
+import { parseWith } from '../../transport/protocol/schema-kit.js';
+import { sessionId } from '../../transport/protocol/schemas/sessions.js';
 import type { CdpConnection, ClientSink } from './cdp-connection.js';
 import { WsHeartbeat } from '../http/ws-heartbeat.js';
 
@@ -60,7 +61,7 @@ export class CdpProxy {
     try {
       const m = CDP_PATH.exec(url.pathname);
       if (!m) throw new ApiError('not_found', `No WebSocket endpoint at ${url.pathname}; the CDP proxy is /v1/browsers/{id}/cdp.`);
-      const id = assertBrowserId(decodeURIComponent(m[1]!));
+      const id = parseWith(sessionId, m[1]!, 'The session id');
       const { account: owner, connection } = this.sessions.resolve(id, account, url.searchParams.get('token'));
       const upgrade = (conn: CdpConnection) => this.wss.handleUpgrade(req, socket, head, (ws) => void this.bridge(ws, id, owner, conn));
       if (!(connection instanceof Promise)) return upgrade(connection);

@@ -9,7 +9,7 @@ export const DEBIAN_CHROMIUM = '/usr/lib/chromium/chromium';
 export const INSTALL_HINT =
   'Install Chromium (Debian/Ubuntu: `sudo apt-get install -y --no-install-recommends chromium`), or point fbay at one with `fbay config set browsers.executable /path/to/chrome`.';
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     if (!statSync(path).isFile()) return false;
     accessSync(path, constants.X_OK);

@@ -8,7 +8,8 @@ import { CdpPipe } from './cdp-pipe.js';
 
 const STDERR_TAIL_BYTES = 4096;
 
-export function chromiumArgs(profileDir: string, asRoot: boolean): string[] {
+/** `extra`: the session's own flags (a proxy), placed before the first page so they apply to it. */
+export function chromiumArgs(profileDir: string, asRoot: boolean, extra: readonly string[] = []): string[] {
   return [
     '--headless',
     // Chromium's sandbox refuses to run as root; anywhere else it stays on.
@@ -28,6 +29,7 @@ export function chromiumArgs(profileDir: string, asRoot: boolean): string[] {
     '--window-size=1280,720',
     '--remote-debugging-pipe',
     `--user-data-dir=${profileDir}`,
+    ...extra,
     'about:blank',
   ];
 }
@@ -47,16 +49,18 @@ export interface BrowserProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
-export function spawnChromium(executable: string, profileDir: string): BrowserProcess {
+export function spawnChromium(executable: string, profileDir: string, extra: readonly string[] = []): BrowserProcess {
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const child = spawn(executable, chromiumArgs(profileDir, asRoot), {
+  const child = spawn(executable, chromiumArgs(profileDir, asRoot, extra), {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
     detached: true,
   });
   let tail = '';
   // Drained always: a full stderr pipe would stall Chromium.
   child.stderr!.setEncoding('utf8').on('data', (text: string) => {
-    tail = (tail + text).slice(-STDERR_TAIL_BYTES);
+    tail += text;
+    // Whole lines only: a line cut in half at the start would read as the reason.
+    if (tail.length > STDERR_TAIL_BYTES) tail = tail.slice(tail.indexOf('\n', tail.length - STDERR_TAIL_BYTES) + 1);
   });
   const exited = new Promise<Exit>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
@@ -97,6 +101,6 @@ function lastMeaningfulLine(stderr: string): string {
     // Chromium's log prefix: [pid:tid:MMDD/time:LEVEL:file.cc:line]
     .map((l) => l.trim().replace(/^\[[\d:/.]+:?[A-Z]+:[^\]]*\]\s*/, ''))
     // dbus, fontconfig and crash-reporter noise is printed in containers on every start or crash; it explains nothing.
-    .filter((l) => l && !/dbus|Fontconfig|crashpad|cpufreq|unexpected operator/i.test(l));
+    .filter((l) => l && !/dbus|connect to the bus|Fontconfig|crashpad|cpufreq|unexpected operator/i.test(l));
   return (lines.at(-1) ?? '').slice(0, 300);
 }

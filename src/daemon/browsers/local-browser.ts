@@ -1,33 +1,32 @@
-// One running Chromium of a session: launched until it answers CDP, recorded, and closed without leaving a process.
-import type { ArtifactKind, BrowserArtifact } from '../../transport/protocol/browser-api.js';
+// A Chromium process that answers CDP: started (for a session, or to wait in the warm pool) and stopped without
+// leaving a process behind.
+import type { Clock } from '../../shared/clock.js';
 import { CdpConnection } from './cdp-connection.js';
-import { exitReason, spawnChromium, type BrowserProcess } from './launcher.js';
-import { Recorder } from './artifacts/recorder.js';
+import { exitReason, spawnChromium, type BrowserProcess, type Exit } from './launcher.js';
+import { groupGone } from './process-group.js';
 
 /** Under the CLI's 30 s request timeout, so a create that hangs is answered with a reason. */
 export const LAUNCH_TIMEOUT_MS = 20_000;
-/** How long a browser gets to exit after its pipe closes before its process group is killed. */
-const EXIT_GRACE_MS = 3_000;
-const COLLECT_TIMEOUT_MS = 15_000;
+/** How long a browser gets to exit on its own (after Browser.close, or its pipe closing) before its group is killed. */
+const EXIT_GRACE_MS = 5_000;
+const GROUP_GONE_MS = 5_000;
 
-/** What the engine holds for a session whose browser runs. */
-export interface LiveBrowser {
-  pid: number;
-  version: string;
+export interface StartedBrowser {
+  proc: BrowserProcess;
   connection: CdpConnection;
-  /** Resolves with a sentence when the browser goes away on its own (crash, kill); never after finish() began. */
-  lost: Promise<string>;
-  /** Collects the recorded artifacts into `artifactsDir`, then closes the browser and waits until it is gone. */
-  finish(artifactsDir: string): Promise<BrowserArtifact[]>;
-  /** Closes at once, collecting nothing (failure, shutdown after a crash). */
-  close(): Promise<void>;
+  /** `Chrome/…` */
+  version: string;
+  /** The browser's own user agent (what a fingerprint without one keeps). */
+  userAgent: string;
+  profileDir: string;
+  executable: string;
 }
 
-export interface LaunchOptions {
+export interface StartOptions {
   executable: string;
   profileDir: string;
-  record: readonly ArtifactKind[];
-  log(message: string): void;
+  /** The session's own flags (a proxy). */
+  args?: readonly string[];
   /** Called as soon as the process exists, before it answers: the pid goes on record for the reaper. */
   spawned?(pid: number): void;
   timeoutMs?: number;
@@ -35,86 +34,72 @@ export interface LaunchOptions {
 
 export class LaunchError extends Error {}
 
-export async function launchBrowser(options: LaunchOptions): Promise<LiveBrowser> {
-  const proc = spawnChromium(options.executable, options.profileDir);
+export async function startChromium(options: StartOptions, clock: Clock): Promise<StartedBrowser> {
+  const proc = spawnChromium(options.executable, options.profileDir, options.args ?? []);
   options.spawned?.(proc.pid);
-  const conn = new CdpConnection(proc.pipe);
+  const connection = new CdpConnection(proc.pipe);
   const exitedEarly = proc.exited.then((exit) => {
     throw new LaunchError(exitReason(exit, proc.stderrTail()));
   });
+  exitedEarly.catch(() => undefined);
   try {
     const timeoutMs = options.timeoutMs ?? LAUNCH_TIMEOUT_MS;
     const version = await Promise.race([
-      conn.call<{ product: string }>('Browser.getVersion', {}, null, timeoutMs).catch((err: Error) => {
+      connection.call<{ product: string; userAgent: string }>('Browser.getVersion', {}, null, timeoutMs).catch((err: Error) => {
         throw new LaunchError(`Chromium did not answer CDP within ${timeoutMs / 1000} s (${err.message})`);
       }),
       exitedEarly,
     ]);
-    let recorder: Recorder | null = null;
-    if (options.record.length > 0) {
-      recorder = new Recorder(conn, options.record, options.log);
-      await recorder.start();
-    }
-    return new RunningBrowser(proc, conn, version.product, recorder);
+    return { proc, connection, version: version.product, userAgent: version.userAgent, profileDir: options.profileDir, executable: options.executable };
   } catch (err) {
-    exitedEarly.catch(() => undefined);
-    await stop(proc);
+    await stopChromium({ proc, connection }, clock);
     throw err instanceof LaunchError ? err : new LaunchError((err as Error).message);
+  }
+}
+
+/**
+ * Waits until the browser's first tab answers too: Chromium answers Browser.getVersion before that tab's renderer is
+ * up, so a browser kept warm is primed this way, and a session taking it finds every part ready.
+ */
+export async function primeFirstPage(connection: CdpConnection): Promise<void> {
+  const { targetInfos } = await connection.call<{ targetInfos: { targetId: string; type: string }[] }>('Target.getTargets');
+  const page = targetInfos.find((t) => t.type === 'page');
+  if (!page) return;
+  const { sessionId } = await connection.call<{ sessionId: string }>('Target.attachToTarget', { targetId: page.targetId, flatten: true });
+  connection.claim(sessionId);
+  try {
+    await connection.call('Runtime.evaluate', { expression: '0' }, sessionId);
   } finally {
-    exitedEarly.catch(() => undefined);
+    await connection.call('Target.detachFromTarget', { sessionId }).catch(() => undefined);
+    connection.release(sessionId);
   }
 }
 
-class RunningBrowser implements LiveBrowser {
-  readonly lost: Promise<string>;
-  private closing = false;
-
-  constructor(
-    private readonly proc: BrowserProcess,
-    readonly connection: CdpConnection,
-    readonly version: string,
-    private readonly recorder: Recorder | null,
-  ) {
-    this.lost = new Promise((resolve) => {
-      void proc.exited.then((exit) => {
-        if (!this.closing) resolve(exitReason(exit, proc.stderrTail()));
-      });
-    });
-  }
-
-  get pid(): number {
-    return this.proc.pid;
-  }
-
-  async finish(artifactsDir: string): Promise<BrowserArtifact[]> {
-    let artifacts: BrowserArtifact[] = [];
-    if (this.recorder && !this.connection.closed) {
-      let timer: NodeJS.Timeout | undefined;
-      artifacts = await Promise.race([
-        this.recorder.collect(artifactsDir),
-        new Promise<BrowserArtifact[]>((resolve) => (timer = setTimeout(() => resolve([]), COLLECT_TIMEOUT_MS))),
-      ]).finally(() => clearTimeout(timer));
-    }
-    await this.close();
-    return artifacts;
-  }
-
-  async close(): Promise<void> {
-    this.closing = true;
-    await stop(this.proc);
-  }
+export interface Stopped {
+  /** It exited by itself with code 0 (after Browser.close): what it wrote to its profile is whole. */
+  clean: boolean;
+  /** Some process of its group would not die (logged by the caller). */
+  lingering: boolean;
 }
 
-/** Closes the pipe (Chromium exits by itself), then kills the process group if it lingers, and waits for the exit. */
-async function stop(proc: BrowserProcess): Promise<void> {
+/**
+ * Stops a browser and waits until every process of its group is gone. `graceful`: asks it to close first
+ * (Browser.close), so that it writes its profile out; otherwise its pipe is closed, which it also obeys.
+ */
+export async function stopChromium(b: Pick<StartedBrowser, 'proc' | 'connection'>, clock: Clock, graceful = false): Promise<Stopped> {
+  const { proc, connection } = b;
+  let exit: Exit | null = null;
+  const exited = proc.exited.then((e) => (exit = e));
+  if (graceful && !connection.closed) await connection.call('Browser.close', {}, null, EXIT_GRACE_MS).catch(() => undefined);
+  else proc.pipe.close();
+  let timer: ReturnType<Clock['setTimeout']> | undefined;
+  await Promise.race([exited, new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, EXIT_GRACE_MS)))]);
+  if (timer) clock.clearTimeout(timer);
+  const clean = exit !== null && (exit as Exit).code === 0;
   proc.pipe.close();
-  let timer: NodeJS.Timeout | undefined;
-  const gone = await Promise.race([
-    proc.exited.then(() => true),
-    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), EXIT_GRACE_MS))),
-  ]);
-  clearTimeout(timer);
   // Renderers and the zygote share the browser's process group: kill it even after a clean exit, to leave nothing.
   proc.kill('SIGKILL');
-  if (!gone) await proc.exited;
+  await proc.exited;
+  const gone = proc.pid < 0 || (await groupGone(proc.pid, clock, GROUP_GONE_MS, () => proc.kill('SIGKILL')));
+  return { clean, lingering: !gone };
 }

@@ -6,7 +6,9 @@ import { ApiError } from '../../transport/protocol/errors.js';
 import { VERSION } from '../../shared/version.js';
 import type { Router } from './router.js';
 
-export const VERSION_HEADER = 'fbay-version';
+import { HEADERS } from '../../transport/protocol/headers.js';
+
+export const VERSION_HEADER = HEADERS.version;
 
 export interface ServerOptions {
   router: Router;
@@ -41,6 +43,8 @@ export function createApiServer(options: ServerOptions): Server {
   const server: Server = options.tls
     ? createTlsServer({ keepAliveTimeout: 5000, cert: options.tls.cert, key: options.tls.key }, listener)
     : createServer({ keepAliveTimeout: 5000 }, listener);
+  // `Expect: 100-continue` (fbay flash's uploads, curl's large bodies): the route decides when to ask for the body.
+  server.on('checkContinue', listener);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     try {
       options.upgrade(req, socket, head, options.accountFor(req));
@@ -50,9 +54,17 @@ export function createApiServer(options: ServerOptions): Server {
       socket.destroy();
     }
   });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    else socket.destroy();
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return void socket.destroy();
+    // Node refuses a request before any handler sees it (headers over its limit, a malformed line): still say why.
+    const tooLong = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({
+      error: tooLong
+        ? 'The request line and headers are over the 16 KiB the daemon accepts; send long data in the body instead.'
+        : `The request is not valid HTTP (${err.code ?? 'parse error'}).`,
+      code: 'invalid_request',
+    });
+    socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   return server;
 }
@@ -61,13 +73,9 @@ async function handle(options: ServerOptions, req: IncomingMessage, res: ServerR
   try {
     const url = new URL(req.url ?? '/', 'http://fbay');
     const match = options.router.match(req.method ?? 'GET', url.pathname);
-    if (!match) throw new ApiError('not_found', `No such endpoint: ${req.method} ${url.pathname}. The API lives under /v1/.`);
-    if ('allowed' in match) {
-      throw new ApiError('invalid_request', `${req.method} is not supported on ${url.pathname}; use ${match.allowed.join(' or ')}.`, {}, {
-        allow: match.allowed.join(', '),
-      });
-    }
+    if (!match) throw new ApiError('not_found', `No such endpoint: ${req.method} ${url.pathname.slice(0, 200)}. The API lives under /v1/ (see /v1/openapi.json).`);
     const account = match.public && options.publicAccount ? options.publicAccount(req) : options.accountFor(req);
+    if (!match.asksForBody && expectsContinue(req)) res.writeContinue();
     const reply = await match.handler({ method: req.method ?? 'GET', url, params: match.params, account, req, res });
     if (reply !== 'streaming') sendJson(res, reply.status, reply.body, reply.headers);
   } catch (err) {
@@ -81,6 +89,11 @@ async function handle(options: ServerOptions, req: IncomingMessage, res: ServerR
       sendError(res, new ApiError('internal_error', 'The daemon hit a bug handling this request; see `fbay daemon logs`.'));
     }
   }
+}
+
+/** The client waits for `100 Continue` before it sends the body. */
+export function expectsContinue(req: IncomingMessage): boolean {
+  return /^100-continue$/i.test(String(req.headers.expect ?? '').trim());
 }
 
 /** Answers a WebSocket handshake that will not be accepted with a plain HTTP error and the API's error body. */

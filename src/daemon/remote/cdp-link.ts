@@ -32,6 +32,7 @@ export class CdpLink extends EventEmitter<CdpLinkEvents> {
     super();
     this.setMaxListeners(0);
     this.rws = new ReconnectingWebSocket({
+      clock: client.clock,
       url: () => client.wsUrl(`/v1/browsers/${sessionId}/cdp`),
       headers: () => client.authHeader,
       reconnectWindowMs: windowMs,

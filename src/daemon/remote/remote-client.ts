@@ -1,8 +1,15 @@
 // Talks to another fbay daemon over HTTP(S) with an API key: JSON requests with timeouts and safe retries.
 import { readFileSync } from 'node:fs';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+
+// undici is loaded with the first request to a remote host: a daemon with no remotes never pays for it at start.
+type Undici = typeof import('undici');
+let undici: Promise<Undici> | null = null;
+const loadUndici = (): Promise<Undici> => (undici ??= import('undici'));
 import { ApiError, isErrorCode } from '../../transport/protocol/errors.js';
+import { certificateAdvice, certificateProblem } from '../../shared/tls-errors.js';
 import { VERSION } from '../../shared/version.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 
 export interface RemoteConfig {
   url: string;
@@ -13,6 +20,8 @@ export interface RemoteConfig {
 
 export interface RemoteRequestOptions {
   body?: unknown;
+  /** Bytes sent as they are (a flash upload), with the caller's content-type; instead of a JSON body. */
+  raw?: Buffer;
   headers?: Record<string, string>;
   /** Retry network failures and 429/503 (honouring Retry-After): only for requests that are safe to repeat. */
   retry?: boolean;
@@ -26,14 +35,15 @@ const MAX_RETRY_WAIT_MS = 5000;
 
 export class RemoteClient {
   readonly base: string;
-  private readonly dispatcher: Dispatcher;
+  private dispatcher: Dispatcher | null = null;
 
   constructor(
     readonly name: string,
     readonly config: RemoteConfig,
+    /** Every wait and budget of this client, and of the links built on it (tests drive it with fake timers). */
+    readonly clock: Clock = systemClock,
   ) {
     this.base = config.url.replace(/\/+$/, '');
-    this.dispatcher = new Agent({ connect: config.ca ? { ca: readFileSync(config.ca) } : {}, keepAliveTimeout: 10_000 });
   }
 
   /** ws(s)://… for a path on the remote. */
@@ -51,13 +61,14 @@ export class RemoteClient {
 
   async json<T>(method: string, path: string, options: RemoteRequestOptions = {}): Promise<{ status: number; body: T }> {
     // Retries share one budget: a host that answers slowly fails the request in bounded time, not per try.
-    const until = Date.now() + (options.timeoutMs ?? REQUEST_BUDGET_MS);
+    const until = this.clock.now() + (options.timeoutMs ?? REQUEST_BUDGET_MS);
     for (let attempt = 1; ; attempt++) {
-      const left = until - Date.now();
+      const left = until - this.clock.now();
       let res: Dispatcher.ResponseData;
       try {
+        const { request, dispatcher } = await this.http();
         res = await request(`${this.base}${path}`, {
-          dispatcher: this.dispatcher,
+          dispatcher,
           method: method as Dispatcher.HttpMethod,
           headers: {
             ...this.authHeader,
@@ -65,40 +76,82 @@ export class RemoteClient {
             ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
             ...options.headers,
           },
-          body: options.body === undefined ? undefined : JSON.stringify(options.body),
+          body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
           headersTimeout: Math.max(1, left),
           bodyTimeout: Math.max(1, left),
         });
       } catch (err) {
-        if (options.retry && attempt < MAX_TRIES && until - Date.now() > 0) {
-          await wait(Math.min(backoff(attempt), Math.max(0, until - Date.now())));
+        if (options.retry && attempt < MAX_TRIES && until - this.clock.now() > 0) {
+          await wait(this.clock, Math.min(backoff(attempt), Math.max(0, until - this.clock.now())));
           continue;
         }
-        throw new ApiError('upstream_unavailable', `Remote '${this.name}' (${this.base}) did not answer: ${(err as Error).message}.`, {}, {});
+        throw unreachable(this.name, this.base, err);
       }
       const text = await res.body.text();
       const body = text ? safeJson(text) : undefined;
       if (res.statusCode < 400) return { status: res.statusCode, body: body as T };
       const retryAfter = Number(res.headers['retry-after']);
       if (options.retry && attempt < MAX_TRIES && (res.statusCode === 429 || res.statusCode === 503) && retryAfter * 1000 <= MAX_RETRY_WAIT_MS) {
-        await wait(Number.isFinite(retryAfter) ? retryAfter * 1000 : backoff(attempt));
+        await wait(this.clock, Number.isFinite(retryAfter) ? retryAfter * 1000 : backoff(attempt));
         continue;
       }
-      throw upstreamError(this.name, res.statusCode, body);
+      throw upstreamError(this.name, res.statusCode, body, this.base);
     }
   }
 
+  /** A GET whose answer is a file: its status, content type and body as a stream (an error's JSON becomes an ApiError). */
+  async download(path: string, timeoutMs = REQUEST_BUDGET_MS): Promise<Dispatcher.ResponseData> {
+    let res: Dispatcher.ResponseData;
+    try {
+      const { request, dispatcher } = await this.http();
+      res = await request(`${this.base}${path}`, {
+        dispatcher,
+        method: 'GET',
+        headers: { ...this.authHeader, 'fbay-version': VERSION },
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+    } catch (err) {
+      throw unreachable(this.name, this.base, err);
+    }
+    if (res.statusCode < 400) return res;
+    const text = await res.body.text();
+    throw upstreamError(this.name, res.statusCode, text ? safeJson(text) : undefined, this.base);
+  }
+
+  /** undici's request and this host's connection pool, made on first use. */
+  private async http(): Promise<{ request: Undici['request']; dispatcher: Dispatcher }> {
+    const { Agent, request } = await loadUndici();
+    this.dispatcher ??= new Agent({ connect: this.config.ca ? { ca: readFileSync(this.config.ca) } : {}, keepAliveTimeout: 10_000 });
+    return { request, dispatcher: this.dispatcher };
+  }
+
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await this.dispatcher?.close();
   }
 }
 
+/** A request that got no HTTP answer: an untrusted certificate (fixable with --ca) or a host that did not answer. */
+export function unreachable(name: string, base: string, err: unknown): ApiError {
+  const problem = certificateProblem(err);
+  if (problem) {
+    const { why, next } = certificateAdvice(problem, name, base);
+    return new ApiError('upstream_unavailable', `Remote '${name}' (${base}) ${why}: ${(err as Error).message}.`, { next });
+  }
+  return new ApiError('upstream_unavailable', `Remote '${name}' (${base}) did not answer: ${(err as Error).message}.`, {
+    next: `Check that the host runs \`fbay daemon start --listen HOST:PORT\` and that ${base} is reachable from here; see \`fbay daemon logs\`.`,
+  });
+}
+
 /** The remote's own error, passed on with its code, and the remote named so the user knows where it came from. */
-function upstreamError(name: string, status: number, body: unknown): ApiError {
+export function upstreamError(name: string, status: number, body: unknown, base = ''): ApiError {
   const b = (body ?? {}) as { error?: unknown; code?: unknown };
   const message = typeof b.error === 'string' ? b.error : `HTTP ${status}`;
   if (status === 401) {
-    return new ApiError('upstream_unavailable', `Remote '${name}' refused the API key: ${message} Fix it with \`fbay remote add ${name} URL --key KEY\`.`);
+    // The host answered: the key is wrong or revoked, which no retry and no network fix will change.
+    return new ApiError('unauthorized', `Remote '${name}' refused its API key (HTTP 401: ${message.replace(/\.$/, '')}).`, {
+      next: `Ask the host's owner for a key (\`fbay keys create\` or \`fbay keys rotate\` there), then \`fbay remote add ${name} ${base || 'URL'} --key KEY --force\`.`,
+    });
   }
   const code = isErrorCode(b.code) ? b.code : 'upstream_unavailable';
   return new ApiError(code, `${name}: ${message}`);
@@ -113,4 +166,4 @@ function safeJson(text: string): unknown {
 }
 
 const backoff = (attempt: number) => Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2);
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const wait = (clock: Clock, ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));

@@ -44,6 +44,7 @@ export class UpstreamLine extends Duplex implements SerialLine {
     super({ allowHalfOpen: false });
     this.hostOffset = startOffset;
     this.rws = new ReconnectingWebSocket({
+      clock: client.clock,
       url: () => `${client.wsUrl(`/v1/sessions/${sessionId}/serial`)}?since=${this.hostOffset}`,
       headers: () => client.authHeader,
       reconnectWindowMs: Math.max(1000, idleTimeoutS * 1000 - WINDOW_MARGIN_MS),
@@ -166,6 +167,7 @@ export function upstreamPort(line: UpstreamLine, host: string, session: { id: st
   };
   return {
     board,
+    label: board.path,
     stream: line,
     control,
     close: () =>

@@ -1,5 +1,6 @@
 // The optional TCP listener (`--listen HOST:PORT`): the same API for teammates, with API keys, and TLS if configured.
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
@@ -13,16 +14,27 @@ export interface TcpEndpoint {
   label: string;
 }
 
-export function loadTls(tls: { cert?: string; key?: string } | undefined): { cert: Buffer; key: Buffer } | undefined {
+/** The PEM files, read and checked (a certificate and key that do not parse or do not match refuse here, not later). */
+export function loadTls(tls: { cert?: string | null; key?: string | null } | undefined): { cert: Buffer; key: Buffer } | undefined {
   if (!tls?.cert && !tls?.key) return undefined;
   if (!tls.cert || !tls.key) {
     throw new UserError('TLS needs both tls.cert and tls.key.', { next: 'fbay config set tls.cert /path/cert.pem && fbay config set tls.key /path/key.pem' });
   }
+  let files: { cert: Buffer; key: Buffer };
   try {
-    return { cert: readFileSync(tls.cert), key: readFileSync(tls.key) };
+    files = { cert: readFileSync(tls.cert), key: readFileSync(tls.key) };
   } catch (err) {
-    throw new UserError(`Could not read the TLS files: ${(err as Error).message}`, { cause: err, next: 'Check tls.cert and tls.key with `fbay config get tls.cert`.' });
+    throw new UserError(`Could not read the TLS files: ${(err as Error).message}`, { cause: err, next: 'Check tls.cert and tls.key with `fbay config get tls.cert`, or turn TLS off with `fbay config set tls.cert none`.' });
   }
+  try {
+    createSecureContext(files);
+  } catch (err) {
+    throw new UserError(`The TLS certificate or key does not work: ${(err as Error).message}`, {
+      cause: err,
+      next: `Check that ${tls.cert} holds a PEM certificate and ${tls.key} its PEM private key.`,
+    });
+  }
+  return files;
 }
 
 export async function listenTcp(server: Server, address: string, secure: boolean): Promise<TcpEndpoint> {

@@ -3,8 +3,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError } from '../../transport/protocol/errors.js';
-import type { SessionEngine } from '../engine/session-engine.js';
-import { assertSessionId } from '../api/session-request.js';
+import type { SessionCore } from '../sessions/session-core.js';
+import { parseWith } from '../../transport/protocol/schema-kit.js';
+import { sessionId } from '../../transport/protocol/schemas/sessions.js';
 import type { SessionPorts } from './session-ports.js';
 import { refuseUpgrade } from '../http/server.js';
 import { WsHeartbeat } from '../http/ws-heartbeat.js';
@@ -17,7 +18,7 @@ export class SerialUpgrade {
   private readonly heartbeat: WsHeartbeat;
 
   constructor(
-    private readonly engine: SessionEngine,
+    private readonly engine: SessionCore,
     private readonly ports: SessionPorts,
   ) {
     this.heartbeat = new WsHeartbeat(this.wss);
@@ -28,15 +29,14 @@ export class SerialUpgrade {
     const m = SERIAL_PATH.exec(url.pathname);
     try {
       if (!m) throw new ApiError('not_found', `No WebSocket endpoint at ${url.pathname}; the serial console is /v1/sessions/{id}/serial.`);
-      const id = decodeURIComponent(m[1]!);
-      assertSessionId(id);
-      const s = this.engine.find(account, id);
+      const id = parseWith(sessionId, safeDecode(m[1]!), 'The session id');
+      const s = this.engine.find(account, id, 'board');
       if (s.state === 'ended') {
         throw new ApiError('not_found', `Session ${id} has ended (${s.end_reason}). Create a new one with \`fbay session create\`.`, {
           end_reason: s.end_reason,
         });
       }
-      if (s.state !== 'idle' && s.state !== 'active') {
+      if (s.state !== 'idle' && s.state !== 'active' && s.state !== 'flashing') {
         throw new ApiError('session_conflict', `Session ${id} is ${s.state}: it has no board yet. Wait with \`fbay session wait ${id} --state idle\`.`);
       }
       const since = parseSince(url.searchParams.get('since'));
@@ -54,6 +54,14 @@ export class SerialUpgrade {
     this.heartbeat.stop();
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
+  }
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ApiError('invalid_request', `The path segment '${segment.slice(0, 64)}' is not valid percent-encoding (UTF-8); check the URL.`);
   }
 }
 

@@ -1,62 +1,74 @@
-// Opens a session's board through the registry and keeps one serial relay per live session.
-import type { WebSocket } from 'ws';
-import type { BoardRegistry, OpenedPort } from '../boards/board-registry.js';
+// One serial relay (and transcript) per live session with an open line: a board here, or a line to a remote host.
+// It reports what happens on the line as typed events; it knows nothing of sessions beyond their ids.
+import { EventEmitter } from 'node:events';
+import type { OpenedPort } from '../boards/board-registry.js';
+import type { LineSource } from '../boards/board-set.js';
 import type { Transcript, TranscriptDir } from './transcript.js';
-import type { RemoteHosts } from '../remote/remote-hosts.js';
-import type { PortOpener } from '../engine/board-allocator.js';
-import type { SessionEngine } from '../engine/session-engine.js';
 import type { EngineEvent } from '../../transport/protocol/events.js';
 import type { ServerMessage } from '../../transport/protocol/ws-messages.js';
+import type { SerialPortHandle } from '../../transport/serial/port.js';
+import type { RelaySocket } from '../../transport/serial/relay-client.js';
 import { SerialRelay } from '../../transport/serial-relay.js';
+import { ApiError } from '../../transport/protocol/errors.js';
 
-/** What each engine event tells a session's serial clients, as a typed map rather than a switch. */
+/** What each core event tells a session's serial clients, as a typed map rather than a switch. */
 const toClient: { [K in EngineEvent['type']]: (e: Extract<EngineEvent, { type: K }>) => ServerMessage | null } = {
-  state: (e) => ({ type: 'state', ...e.session }),
+  state: (e) => (e.session.kind === 'board' ? { type: 'state', ...e.session } : null),
   warning: (e) => ({ type: 'warning', kind: e.kind, at: e.at, seconds_left: e.seconds_left }),
-  ended: (e) => ({ type: 'ended', reason: e.reason, session: e.session }),
+  ended: (e) => (e.session.kind === 'board' ? { type: 'ended', reason: e.reason as never, session: e.session } : null),
   meter: () => null,
+  flash: ({ type: _type, session_id: _id, ...progress }) => ({ type: 'flash', ...progress }),
 };
 
 const REOPEN_RETRY_MS = 250;
 
 interface LiveLine {
-  boardId: string;
-  port: OpenedPort;
+  /** The board to reopen when it comes back; null for a line that is not a local board (a remote host's). */
+  boardId: string | null;
+  port: SerialPortHandle;
   relay: SerialRelay;
   transcript: Transcript;
   /** A reopen of a returned board is under way. */
   reopening: boolean;
 }
 
-export class SessionPorts implements PortOpener {
+export interface SessionPortEvents {
+  /** How many serial clients a session has now. */
+  clients: [id: string, count: number];
+  /** The board went away under the session (unplugged, re-enumerating). */
+  lost: [id: string];
+  /** It came back and its port is open again. */
+  back: [id: string];
+  /** The session's line is closed for good (the session ended, or the daemon stops). */
+  closed: [id: string];
+}
+
+export class SessionPorts extends EventEmitter<SessionPortEvents> {
   private readonly lines = new Map<string, LiveLine>();
-  private engine: SessionEngine | null = null;
 
   constructor(
-    private readonly registry: BoardRegistry,
+    private readonly registry: LineSource,
     private readonly transcripts: TranscriptDir,
     private readonly log: (message: string) => void,
-    private readonly remotes: RemoteHosts | null = null,
   ) {
+    super();
     registry.on('change', () => this.reopenReturned());
   }
 
-  /** Connects to the engine once both exist (the engine needs this opener to be built). */
-  bind(engine: SessionEngine): void {
-    this.engine = engine;
-    engine.on('event', (e) => {
-      const line = this.lines.get(e.type === 'state' ? e.session.id : e.session_id);
-      const message = (toClient[e.type] as (ev: EngineEvent) => ServerMessage | null)(e);
-      if (line && message) line.relay.broadcast(message);
-    });
+  /** Opens a session's board through the registry (a joined host's board: its side of this session, at the offset). */
+  openBoard(sessionId: string, boardId: string): Promise<void> {
+    return this.open(sessionId, (offset) => this.registry.open(boardId, { session: sessionId, offset }), boardId);
   }
 
-  async open(sessionId: string, boardId: string): Promise<void> {
-    // Offsets continue where the transcript ends, so a session resumed after a restart keeps its numbering.
+  /**
+   * Opens a session's line with `openPort` (given the offset where the transcript ends) and relays it. Offsets
+   * continue where the transcript ends, so a session resumed after a restart keeps its numbering.
+   */
+  async open(sessionId: string, openPort: (offset: number) => Promise<SerialPortHandle>, boardId: string | null = null): Promise<void> {
     const transcript = this.transcripts.open(sessionId);
-    let port: OpenedPort;
+    let port: SerialPortHandle;
     try {
-      port = await this.openPort(sessionId, boardId, transcript.length);
+      port = await openPort(transcript.length);
     } catch (err) {
       transcript.close();
       throw err;
@@ -65,43 +77,46 @@ export class SessionPorts implements PortOpener {
     const line: LiveLine = { boardId, port, relay, transcript, reopening: false };
     this.lines.set(sessionId, line);
     relay.on('data', (chunk: Buffer) => transcript.append(chunk));
-    relay.on('clients', (count: number) => this.engine?.setClientCount(sessionId, count));
+    relay.on('clients', (count: number) => this.emit('clients', sessionId, count));
     // Unplugged, or re-enumerating (a native-USB ESP32-S3 does on every reset): the session waits out the grace.
     relay.on('port-lost', (err: Error | null) => {
       if (this.lines.get(sessionId) !== line) return;
-      this.log(`session ${sessionId}: board ${boardId} went away${err ? ` (${err.message})` : ''}; holding it for the grace window`);
-      this.engine?.boardMissing(sessionId);
+      this.log(`session ${sessionId}: ${boardId ?? port.label} went away${err ? ` (${err.message})` : ''}; holding it for the grace window`);
+      this.emit('lost', sessionId);
       this.reopenReturned();
     });
   }
 
-  /** A board here, or the line to the remote host a mirrored session lives on. */
-  private async openPort(sessionId: string, boardId: string, offset: number): Promise<OpenedPort> {
-    const host = this.engine?.mirrors.hostOf(sessionId);
-    if (!host || !this.remotes) return this.registry.open(boardId);
-    const session = this.engine!.view(this.engine!.find(this.engine!.ownerOf(sessionId)!, sessionId));
-    const port = await this.remotes.open(host, session, offset);
-    port.stream.on('gap', (lost: number) => this.lines.get(sessionId)?.relay.broadcast({ type: 'gap', lost_bytes: lost }));
-    return port;
+  /** Tells a session's serial clients what the core said about it. */
+  notify(e: EngineEvent): void {
+    const line = this.lines.get(e.type === 'state' ? e.session.id : e.session_id);
+    const message = (toClient[e.type] as (ev: EngineEvent) => ServerMessage | null)(e);
+    if (line && message) line.relay.broadcast(message);
+  }
+
+  /** Sends a control message to every client of a session (a `gap` a remote host reported, flash progress). */
+  broadcast(sessionId: string, message: ServerMessage): void {
+    this.lines.get(sessionId)?.relay.broadcast(message);
   }
 
   /** Reopens the port of every session whose board has come back online, and carries the session on. */
   private reopenReturned(): void {
     for (const [sessionId, line] of this.lines) {
-      if (!line.relay.portLost || line.reopening || !this.registry.get(line.boardId)?.online) continue;
+      const boardId = line.boardId;
+      if (boardId === null || !line.relay.portLost || line.reopening || !this.registry.get(boardId)?.online) continue;
       line.reopening = true;
-      this.registry.open(line.boardId).then(
+      this.registry.open(boardId, { session: sessionId, offset: line.relay.offset }).then(
         (port) => {
           line.reopening = false;
           if (this.lines.get(sessionId) !== line) return void port.close();
           line.port = port;
           line.relay.replacePort(port);
-          this.log(`session ${sessionId}: board ${line.boardId} is back`);
-          this.engine?.boardBack(sessionId);
+          this.log(`session ${sessionId}: board ${boardId} is back`);
+          this.emit('back', sessionId);
         },
         (err: unknown) => {
           line.reopening = false;
-          this.log(`session ${sessionId}: board ${line.boardId} is listed again but did not open: ${String(err)}`);
+          this.log(`session ${sessionId}: board ${boardId} is listed again but did not open: ${String(err)}`);
           // A freshly enumerated device can refuse an open for a moment; try again while the grace lasts.
           if (this.lines.get(sessionId) === line) setTimeout(() => this.reopenReturned(), REOPEN_RETRY_MS).unref();
         },
@@ -109,19 +124,70 @@ export class SessionPorts implements PortOpener {
     }
   }
 
-  close(sessionId: string): void {
+  /** Closes a session's line; resolves once its port is closed (a board's next user may open it then). */
+  close(sessionId: string): Promise<void> {
     const line = this.lines.get(sessionId);
-    if (!line) return;
+    if (!line) return Promise.resolve();
     this.lines.delete(sessionId);
-    line.relay
+    this.emit('closed', sessionId);
+    return line.relay
       .close(1000, 'session ended')
       .catch((err: unknown) => this.log(`closing the port of ${sessionId}: ${String(err)}`))
       .finally(() => line.transcript.close());
   }
 
+  /** The session's port lent to a flasher (see SerialRelay.lend); 409 when the session has no open line. */
+  lend(sessionId: string): SerialPortHandle {
+    return this.lineOf(sessionId).relay.lend();
+  }
+
+  /** Closes a board's port for another program (a flash_command) until reacquire(); clients stay attached. */
+  async release(sessionId: string): Promise<void> {
+    await this.lineOf(sessionId).relay.release();
+  }
+
+  /** Opens the released board's port again. On failure the board counts as gone: the grace and the reopen follow. */
+  async reacquire(sessionId: string): Promise<void> {
+    const line = this.lineOf(sessionId);
+    if (line.boardId === null) throw new Error(`bug: ${sessionId} has no local board to reopen`);
+    try {
+      const port = await this.registry.open(line.boardId);
+      if (this.lines.get(sessionId) !== line) return void port.close();
+      line.port = port;
+      line.relay.reacquire(port);
+    } catch (err) {
+      line.relay.reacquire(null, err as Error); // as if unplugged: the grace runs, and a returning board is reopened
+      throw err;
+    }
+  }
+
+  /** A line fbay adds to a session's output and transcript (a flash's marker). */
+  note(sessionId: string, text: string): void {
+    this.lines.get(sessionId)?.relay.note(text);
+  }
+
+  private lineOf(sessionId: string): LiveLine {
+    const line = this.lines.get(sessionId);
+    if (!line) throw new ApiError('session_conflict', `Session ${sessionId} has no open serial line: it has ended or has not started.`);
+    return line;
+  }
+
+  has(sessionId: string): boolean {
+    return this.lines.has(sessionId);
+  }
+
   /** The open port of a live session, for resets. */
-  portOf(sessionId: string): OpenedPort | undefined {
+  portOf(sessionId: string): SerialPortHandle | undefined {
     return this.lines.get(sessionId)?.port;
+  }
+
+  /** The session's board is away (unplugged, re-enumerating) and its line waits for it. */
+  isLost(sessionId: string): boolean {
+    return this.lines.get(sessionId)?.relay.portLost ?? false;
+  }
+
+  clientsOf(sessionId: string): number {
+    return this.lines.get(sessionId)?.relay.clientCount ?? 0;
   }
 
   /** Total bytes the board has sent in this session so far. */
@@ -129,11 +195,23 @@ export class SessionPorts implements PortOpener {
     return this.lines.get(sessionId)?.relay.offset;
   }
 
-  attach(sessionId: string, ws: WebSocket, since: number | undefined): boolean {
+  attach(sessionId: string, ws: RelaySocket, since: number | undefined): boolean {
     const line = this.lines.get(sessionId);
     if (!line) return false;
     line.relay.attach(ws, since === undefined ? {} : { since });
     return true;
+  }
+
+  /** The state dir was deleted: every live transcript starts anew at its offset; says what each had that is gone. */
+  restartTranscripts(): string[] {
+    const lost: string[] = [];
+    for (const [id, line] of this.lines) {
+      const bytes = line.transcript.reopen();
+      if (bytes === 0) continue;
+      lost.push(`${bytes} bytes of ${id}'s transcript before offset ${line.transcript.length}`);
+      line.relay.broadcast({ type: 'error', code: 'transcript_lost', error: `The daemon's state directory was deleted: this session's transcript before offset ${line.transcript.length} is gone (the live line is fine).` });
+    }
+    return lost;
   }
 
   /** Closes every port on daemon stop; the sessions are not ended by it (their boards were not lost). */
@@ -143,3 +221,5 @@ export class SessionPorts implements PortOpener {
     await Promise.allSettled(lines.map((l) => l.relay.close(1001, 'daemon stopping').finally(() => l.transcript.close())));
   }
 }
+
+export type { OpenedPort };

@@ -1,6 +1,10 @@
 // The fbay v1 HTTP API's resource shapes, shared by the CLI and the daemon (DESIGN.md §4).
 
-export const BOARD_SESSION_STATES = ['pending', 'allocating', 'idle', 'active', 'ended'] as const;
+/** Every session has one (DESIGN §3); `GET /v1/sessions?kind=` takes them, and `fbay session list --kind`. */
+export const SESSION_KINDS = ['board', 'browser', 'sandbox'] as const;
+export type SessionKindName = (typeof SESSION_KINDS)[number];
+
+export const BOARD_SESSION_STATES = ['pending', 'allocating', 'idle', 'active', 'flashing', 'ended'] as const;
 export type BoardSessionState = (typeof BOARD_SESSION_STATES)[number];
 
 export const END_REASONS = [
@@ -12,10 +16,12 @@ export const END_REASONS = [
   'allocation_failed',
   'host_shutdown',
   'upstream_lost',
+  'host_lost',
 ] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
-export const WARNING_KINDS = ['idle_warning', 'credits_low', 'duration_warning'] as const;
+/** `quota_low`: a minute of the account's monthly browser hours is left. */
+export const WARNING_KINDS = ['idle_warning', 'credits_low', 'duration_warning', 'quota_low'] as const;
 export type WarningKind = (typeof WARNING_KINDS)[number];
 
 export type Metadata = Record<string, string>;
@@ -43,9 +49,11 @@ export interface Session {
   rate_credits_per_min: number;
   ws_url: string | null;
   metadata: Metadata;
-  /** null: a board on this host; else the name of the remote fbay host the session is mirrored from. */
+  /** null: a board on this host; else the remote fbay host the session is mirrored from, or (on a coordinator) the
+   *  joined host its board is on. */
   host: string | null;
-  /** For a mirrored session: its link to the remote host, `reconnecting` until `deadline` after a network drop. */
+  /** For a mirrored session (or one on a joined host): its link to that host, `reconnecting` until `deadline` after
+   *  a network drop. */
   link: { state: 'open' | 'reconnecting'; deadline: string | null } | null;
 }
 
@@ -58,7 +66,7 @@ export interface CreateSessionRequest {
   max_credits?: number;
 }
 
-export type BoardState = 'available' | 'reserved' | 'offline';
+export type BoardState = 'available' | 'reserved' | 'flashing' | 'offline';
 
 export interface Board {
   id: string;
@@ -77,6 +85,15 @@ export interface Board {
     location: string | null;
   };
   session_id: string | null;
+  /** How fbay switches the board's power (`fbay power`), and how it last left it; control null: it cannot. */
+  power?: { control: 'argv' | 'uhubctl' | 'virtual' | null; state: 'on' | 'off' };
+  /** How fbay flashes it (`rom`: esptool's protocol; `command`: its entry's flash_command) and the most one upload may
+   *  carry, which a client checks before sending; null: fbay cannot flash it. */
+  flash?: { method: 'rom' | 'command'; max_bytes: number } | null;
+  /** Why the board is `flashing` with no session (its on_end restore) or `offline` (a restore that failed); else null. */
+  reason?: string | null;
+  /** The joined host the board is on (a coordinator's listing); null: this machine. */
+  host: string | null;
 }
 
 export interface TierLimits {
@@ -85,13 +102,30 @@ export interface TierLimits {
   initial_credits: number | null;
 }
 
+export interface BrowserPlanLimits {
+  name: string;
+  max_concurrent: number;
+  /** null: no monthly quota. */
+  monthly_hours: number | null;
+}
+
+export interface SandboxPlanLimits {
+  name: string;
+  max_live: number;
+  max_ttl_s: number;
+  overrides: boolean;
+}
+
 export interface Account {
   account: string;
   tier: string;
   /** null: unmetered (usage is still recorded in credits_used_total). */
   balance_credits: number | null;
   credits_used_total: number;
+  /** Board sessions' limits. */
   limits: TierLimits;
+  /** The plans the tier gives for the other kinds. */
+  plans: { browser: BrowserPlanLimits; sandbox: SandboxPlanLimits };
 }
 
 export interface Health {
@@ -100,6 +134,20 @@ export interface Health {
   uptime_s: number;
   socket: string;
   listeners: string[];
+  /** A coordinator on PostgreSQL: its name. */
+  coordinator?: string;
+  /** A coordinator's board hosts in the shared database, each with its boards. */
+  fleet?: FleetHost[];
+}
+
+/** A board host as a coordinator on PostgreSQL records it (the fleet every coordinator shares). */
+export interface FleetHost {
+  name: string;
+  coordinator_id: string | null;
+  last_heartbeat_at: string | null;
+  link_state: string;
+  version: string | null;
+  boards: string[];
 }
 
 export interface SessionList {
@@ -114,4 +162,40 @@ export interface ErrorBody {
   error: string;
   code: string;
   [extra: string]: unknown;
+}
+
+/** A board host joined to this coordinator (`GET /v1/hosts`, `fbay daemon status`). */
+export interface HostStatus {
+  name: string;
+  /** `open`: connected; `reconnecting`: dropped, within its grace; `away`: not connected. */
+  link: 'open' | 'reconnecting' | 'away';
+  version: string | null;
+  boards: number;
+  board_ids: string[];
+  /** Live sessions on its boards. */
+  sessions: number;
+  last_heartbeat_at: string | null;
+  connected_at: string | null;
+  disconnected_at: string | null;
+  /** While reconnecting: when its sessions end (`host_lost`) unless it is back. */
+  grace_deadline: string | null;
+}
+
+/** This daemon's own tunnel to a coordinator (`fbay daemon start --join`). */
+export interface JoinStatus {
+  url: string;
+  /** The name the coordinator knows this host by (its key's). */
+  host: string | null;
+  state: 'connecting' | 'open' | 'reconnecting' | 'refused';
+  /** Why the coordinator refused it, or why the last connection dropped. */
+  error: string | null;
+  boards: number;
+  /** Boards the coordinator refused, with why. */
+  refused: Array<{ id: string; reason: string }>;
+  sessions: number;
+}
+
+export interface HostList {
+  hosts: HostStatus[];
+  join: JoinStatus | null;
 }

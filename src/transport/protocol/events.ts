@@ -1,9 +1,15 @@
 // Engine events as they travel over SSE (`GET /v1/events`) and into WebSocket control frames (STYLE.md §7).
-import type { EndReason, Session, WarningKind } from './api.js';
+import type { Session, WarningKind } from './api.js';
+import type { BrowserSession } from './browser-api.js';
+import type { SandboxSession } from './sandbox-api.js';
+import type { FlashProgressFields } from './ws-messages.js';
+
+/** A session of any kind as the API shows it: `kind` tells which. */
+export type AnySession = Session | BrowserSession | SandboxSession;
 
 export interface StateEvent {
   type: 'state';
-  session: Session;
+  session: AnySession;
 }
 
 export interface WarningEvent {
@@ -18,8 +24,9 @@ export interface WarningEvent {
 export interface EndedEvent {
   type: 'ended';
   session_id: string;
-  reason: EndReason;
-  session: Session;
+  /** The kind's end reason (board: `idle_timeout`…; browser: `user_ended`… or `failed`). */
+  reason: string;
+  session: AnySession;
 }
 
 export interface MeterEvent {
@@ -32,10 +39,16 @@ export interface MeterEvent {
   at: string;
 }
 
-export type EngineEvent = StateEvent | WarningEvent | EndedEvent | MeterEvent;
+/** A flash job's progress, a line of its log, or its end (`state` succeeded or failed, with `error`). */
+export interface FlashEvent extends FlashProgressFields {
+  type: 'flash';
+  session_id: string;
+}
+
+export type EngineEvent = StateEvent | WarningEvent | EndedEvent | MeterEvent | FlashEvent;
 export type EngineEventType = EngineEvent['type'];
 
-export const ENGINE_EVENT_TYPES: readonly EngineEventType[] = ['state', 'warning', 'ended', 'meter'];
+export const ENGINE_EVENT_TYPES: readonly EngineEventType[] = ['state', 'warning', 'ended', 'meter', 'flash'];
 
 export function sessionIdOf(event: EngineEvent): string {
   return event.type === 'state' ? event.session.id : event.session_id;

@@ -1,34 +1,44 @@
-// Text-frame control messages on the serial WebSocket, as tagged types with guards (DESIGN.md §4).
+// Text-frame control messages on the serial WebSocket (DESIGN.md §4).
+import * as v from 'valibot';
+import { ClientMessage as ClientMessageSchema } from './schemas/control.js';
 import type { EndReason, Session, WarningKind } from './api.js';
+import type { FlashJobState, FlashPhase } from './flash-api.js';
 
 // Server → client
+export type { FlashPhase };
 export type ServerMessage =
   | ({ type: 'state' } & Session)
   | { type: 'warning'; kind: WarningKind; at: string; seconds_left: number }
   | { type: 'ended'; reason: EndReason; session: Session }
   | { type: 'gap'; lost_bytes: number }
+  | ({ type: 'flash' } & FlashProgressFields)
   | { type: 'error'; error: string; code: string };
 
-// Client → server
+/** A flash job's progress as consoles and `GET /v1/events` get it; `line` is one line of the flasher's log. */
+export interface FlashProgressFields {
+  job_id: string;
+  state: FlashJobState;
+  phase: FlashPhase;
+  written: number;
+  total: number;
+  kbit_s: number;
+  line?: string;
+  error?: string;
+  failure?: string;
+}
+
+// Client → server: the schemas in schemas/control.ts are the contract; these are their types.
 export type ResetMode = 'hard' | 'bootloader';
-export interface ResetMessage { type: 'reset'; mode: ResetMode }
-export interface SignalsMessage { type: 'signals'; dtr?: boolean; rts?: boolean }
-export interface BaudMessage { type: 'baud'; rate: number }
-export interface BreakMessage { type: 'break' }
-export type ClientMessage = ResetMessage | SignalsMessage | BaudMessage | BreakMessage;
+export type ClientMessage = ClientMessageSchema;
 export type ClientMessageType = ClientMessage['type'];
+export type ResetMessage = Extract<ClientMessage, { type: 'reset' }>;
+export type SignalsMessage = Extract<ClientMessage, { type: 'signals' }>;
+export type BaudMessage = Extract<ClientMessage, { type: 'baud' }>;
+export type BreakMessage = Extract<ClientMessage, { type: 'break' }>;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const optBool = (v: unknown) => v === undefined || typeof v === 'boolean';
 
-export const clientMessageGuards: { [K in ClientMessageType]: (m: Record<string, unknown>) => boolean } = {
-  reset: (m) => m.mode === 'hard' || m.mode === 'bootloader',
-  signals: (m) => optBool(m.dtr) && optBool(m.rts),
-  baud: (m) => Number.isInteger(m.rate) && (m.rate as number) > 0,
-  break: () => true,
-};
-
-/** Parses a client text frame; returns null when it is not a well-formed control message. */
+/** Parses a client text frame; returns null when it is not a well-formed control message (unknown keys included). */
 export function parseClientMessage(text: string): ClientMessage | null {
   let value: unknown;
   try {
@@ -36,9 +46,8 @@ export function parseClientMessage(text: string): ClientMessage | null {
   } catch {
     return null;
   }
-  if (!isObj(value) || typeof value.type !== 'string') return null;
-  const guard = clientMessageGuards[value.type as ClientMessageType];
-  return guard && guard(value) ? (value as unknown as ClientMessage) : null;
+  const result = v.safeParse(ClientMessageSchema, value);
+  return result.success ? result.output : null;
 }
 
 export function parseServerMessage(text: string): ServerMessage | null {

@@ -40,8 +40,9 @@ export interface ReconnectingWebSocketOptions {
   /** Ping every pingIntervalMs (default 5000); nothing heard for deadAfterMs (default 10000) → dead, reconnect. */
   pingIntervalMs?: number;
   deadAfterMs?: number;
-  /** How long to keep trying after a drop (and for the first connection) before giving up with 'deadline'. */
-  reconnectWindowMs: number;
+  /** How long to keep trying after a drop (and for the first connection) before giving up with 'deadline'; a
+   *  function is read at the start of each outage (a console's window is its session's idle timeout, which may change). */
+  reconnectWindowMs: number | (() => number);
   /** A single try that has not opened by then is abandoned and retried (default 5000). */
   connectTimeoutMs?: number;
   /** Whether a failure is worth another try; false ends with 'fatal'. Default: defaultRetryable. */
@@ -75,9 +76,17 @@ export function resolveOptions(options: ReconnectingWebSocketOptions): ResolvedO
   const resolved = { ...DEFAULTS, ...given } as ResolvedOptions;
   for (const key of DURATIONS) {
     const value = resolved[key];
+    if (typeof value === 'function') continue;
     if (!Number.isFinite(value) || value <= 0) {
       throw new TypeError(`ReconnectingWebSocket: ${key} must be a positive number of ms, got ${value}`);
     }
   }
   return resolved;
+}
+
+/** The window of an outage that starts now: the fixed one, or what the owner's function says (at least 1 ms). */
+export function windowOf(options: ResolvedOptions): number {
+  const w = options.reconnectWindowMs;
+  const ms = typeof w === 'function' ? w() : w;
+  return Number.isFinite(ms) && ms > 0 ? ms : 1;
 }

@@ -1,5 +1,5 @@
 // Client control messages on the serial WebSocket, each mapped to the port operation it asks for.
-import type { SerialControl } from '../../daemon/boards/board-registry.js';
+import type { SerialControl } from './port.js';
 import type { ClientMessage, ClientMessageType } from '../protocol/ws-messages.js';
 
 type Handlers = { [K in ClientMessageType]: (control: SerialControl, m: Extract<ClientMessage, { type: K }>) => Promise<void> };

@@ -1,6 +1,22 @@
 // One WebSocket attached to a serial relay: sends board output within a bounded queue, and reports what it dropped.
-import { WebSocket } from 'ws';
+import { WebSocket, type RawData } from 'ws';
 import type { ServerMessage } from '../protocol/ws-messages.js';
+
+/** What the relay needs of a client's socket: a WebSocket, or anything that behaves like one (a host tunnel's channel). */
+export interface RelaySocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  readonly isPaused: boolean;
+  send(data: Buffer | string, options: { binary?: boolean; compress?: boolean }, cb?: (err?: Error) => void): void;
+  send(data: string, cb?: (err?: Error) => void): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  pause(): void;
+  resume(): void;
+  on(event: 'message', listener: (data: RawData, isBinary: boolean) => void): this;
+  on(event: 'close', listener: () => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+}
 
 const BINARY = { binary: true, compress: false } as const;
 
@@ -10,7 +26,7 @@ export class RelayClient {
   readonly #resumeBelow: number;
 
   constructor(
-    readonly ws: WebSocket,
+    readonly ws: RelaySocket,
     private readonly queueBytes: number,
   ) {
     this.#resumeBelow = Math.floor(queueBytes / 4);

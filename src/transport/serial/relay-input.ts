@@ -1,5 +1,5 @@
 // Client input on its way to the board: kept in arrival order, held while a control operation runs, bounded always.
-import type { SerialLine } from '../../daemon/boards/board-registry.js';
+import type { SerialLine } from './port.js';
 import type { RelayClient } from './relay-client.js';
 
 export class RelayInput {

@@ -15,6 +15,7 @@ const ACCOUNT: Account = {
   balance_credits: 19.5,
   credits_used_total: 0.5,
   limits: { max_concurrent: 1, max_session_s: 600, initial_credits: 20 },
+  plans: { browser: { name: 'free', max_concurrent: 1, monthly_hours: 5 }, sandbox: { name: 'free', max_live: 10, max_ttl_s: 86_400, overrides: false } },
 };
 
 describe('fbay account', () => {

@@ -17,6 +17,7 @@ const BOARD: Board = {
   rate_credits_per_min: 1,
   serial: { path: 'virtual:1', vid: null, pid: null, serial_number: null, manufacturer: null, product: null, location: null },
   session_id: null,
+  host: null,
 };
 
 describe('fbay boards', () => {
@@ -45,6 +46,8 @@ describe('fbay boards', () => {
       baud: 921600,
       reset_bootloader: 'D0|R1|W0.1|D1|R0|W0.05|D0',
     });
+    await run(['boards', 'add', '--path', '/dev/ttyACM1', '--type', 'nrf52', '--new-type'], env);
+    expect(fake.requests.at(-1)!.body).toEqual({ type: 'nrf52', path: '/dev/ttyACM1', new_type: true });
     fake.route('DELETE', '/v1/boards/bench-1', { body: { removed: { name: 'bench-1' } } });
     const removed = await run(['boards', 'remove', 'bench-1', '--json'], env);
     expect(JSON.parse(removed.stdout)).toEqual({ removed: { name: 'bench-1' } });

@@ -71,10 +71,13 @@ describe('fbay completion bash', () => {
   });
 
   it('completes fixed values of flags, with the value after a space or an =', () => {
-    expect(complete('fbay', 'session', 'wait', '--state', '')).toEqual(['pending', 'allocating', 'idle', 'active', 'ended']);
+    expect(complete('fbay', 'session', 'wait', '--state', '')).toEqual(['pending', 'allocating', 'idle', 'active', 'flashing', 'ended']);
     expect(complete('fbay', 'serial', 'send', '--eol', 'c')).toEqual(['cr', 'crlf']);
     expect(complete('fbay', 'serial', 'send', '--eol', '=', 'l')).toEqual(['lf']);
     expect(complete('fbay', 'completion', '')).toEqual(['bash', 'zsh', 'fish']);
+    expect(complete('fbay', 'session', 'list', '--kind', '')).toEqual(['board', 'browser', 'sandbox']);
+    expect(complete('fbay', 'sandbox', 'create', '--idem')).toEqual(['--idempotency-key']);
+    expect(complete('fbay', 'sandbox', 'logs', '--f')).toEqual(['--follow']);
   });
 
   it('asks the daemon (never starting one) for session ids, board types and board ids', () => {
@@ -101,7 +104,7 @@ describe('fbay completion zsh|fish', () => {
     const zsh = await script('zsh');
     expect(zsh.startsWith('#compdef fbay\n')).toBe(true);
     expect(zsh).toContain('compdef _fbay fbay');
-    expect(zsh).toContain("'session') echo 'create list show end wait' ;;");
+    expect(zsh).toContain("'session') echo 'create list show update end wait' ;;");
     expect(zsh).toContain("'session create|--board') echo 'board-types' ;;");
     expect(zsh).toContain('FBAY_NO_AUTOSTART=1 command fbay --json');
     expect(zsh).not.toMatch(/local path\b/); // $path is zsh's PATH

@@ -53,3 +53,18 @@ describe('fbay daemon', () => {
     expect((await run(['daemon', 'logs', '-n', 'x'], h.env)).code).toBe(2);
   });
 });
+
+describe('--json where it does not apply', () => {
+  it('daemon logs and completion refuse --json with a sentence (exit 2)', async () => {
+    h = fakeHome();
+    const home = h.home;
+    const logs = await run(['--json', 'daemon', 'logs'], { FBAY_HOME: home });
+    expect(logs.code).toBe(2);
+    expect(logs.stderr).toContain('error: --json does not apply to `fbay daemon logs`');
+    expect(logs.stdout).toBe('');
+    const completion = await run(['completion', 'bash', '--json'], { FBAY_HOME: home });
+    expect(completion.code).toBe(2);
+    expect(completion.stderr).toContain('error: --json does not apply to `fbay completion`: it prints a shell script.');
+    expect(completion.stdout).toBe('');
+  });
+});

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_SEND_FRAME } from '../../../src/cli/client/serial-socket.js';
 import { runBytes } from '../helpers/byte-io.js';
+import { startFakeDaemon } from '../helpers/fake-daemon.js';
 import { startFakeSerialDaemon, type FakeSerialDaemon } from '../helpers/fake-serial-daemon.js';
 import { aSession } from '../helpers/sessions.js';
 
@@ -33,10 +34,12 @@ describe('fbay serial cat', () => {
   });
 
   it('--follow streams live output exactly until the session ends, then exits 0', async () => {
+    fake.transcript = Buffer.from('old output');
     const server = fake.nextClient();
     const running = runBytes(['serial', 'cat', '--follow'], env);
     const side = await server;
-    expect(side.url).toBe(`/v1/sessions/${fake.session.id}/serial`);
+    // Live output: from where the output ends now, so a reconnect knows where to resume.
+    expect(side.url).toBe(`/v1/sessions/${fake.session.id}/serial?since=10`);
     side.data(ALL_BYTES.subarray(0, 100));
     side.data(ALL_BYTES.subarray(100));
     side.control(ENDED);
@@ -58,21 +61,42 @@ describe('fbay serial cat', () => {
     expect(r.stderr).toContain('9 bytes of output were lost');
   });
 
-  it('--follow exits 130 on Ctrl-C, and 1 when the line closes without the session ending', async () => {
+  it('--follow exits 130 on Ctrl-C; a line that closes without the session ending is reopened where it stopped', async () => {
     const abort = new AbortController();
     const server = fake.nextClient();
     const running = runBytes(['serial', 'cat', '--follow'], env, abort.signal);
     const side = await server;
     abort.abort();
     expect(await running).toMatchObject({ code: 130, stderr: '' });
-    expect(await side.closed).toBe(1006);
+    expect([1000, 1006]).toContain(await side.closed); // 1006 when Ctrl-C came before the client saw the open
 
     const next = fake.nextClient();
     const closing = runBytes(['serial', 'cat', '--follow'], env);
-    (await next).ws.close(1011, 'serial port closed');
+    const first = await next;
+    first.data('before ');
+    const again = fake.nextClient();
+    first.ws.close(1011, 'daemon restarting');
+    const second = await again;
+    expect(second.url).toBe(`/v1/sessions/${fake.session.id}/serial?since=7`);
+    second.data('after');
+    second.control(ENDED);
     const r = await closing;
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('1011 serial port closed');
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString()).toBe('before after');
+    expect(r.stderr).toMatch(/lost the daemon; reconnecting for up to \d+s…\nwarning: reconnected; output resumes where it stopped\./);
+  });
+
+  it('--follow exits 3 when the daemon does not come back within the idle window', async () => {
+    await fake.close();
+    fake = await startFakeSerialDaemon({ idle_timeout_s: 1 });
+    const server = fake.nextClient();
+    const running = runBytes(['serial', 'cat', '--follow'], { FBAY_HOME: fake.home });
+    await server;
+    fake.refuse = { status: 503, body: { error: 'starting', code: 'internal_error' } };
+    (await server).ws.terminate();
+    const r = await running;
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('did not come back within 1s');
   });
 });
 
@@ -119,15 +143,17 @@ describe('fbay serial send', () => {
     expect(fake.requests).toEqual([]);
   });
 
-  it('fails (exit 1) when the daemon refuses the input and closes', async () => {
+  it.each([
+    ['1 when the daemon refuses the input and closes', 'payload_too_large', 'too much input', 1009, 1, /too much input\nhint: See `fbay session show/],
+    ['5 (conflict) when the board is flashing, saying to wait', 'flash_in_progress', 'The board is flashing.', 1000, 5, /did not take all 2 bytes: The board is flashing\.\nhint: Wait for the flash to end \(`fbay flash --status ses_\w+`\), then send again\./],
+  ])('exits %s', async (_what, code, error, close, exit, stderr) => {
     const server = fake.nextClient();
     const running = runBytes(['serial', 'send', 'x'], env);
     const side = await server;
-    side.control({ type: 'error', code: 'payload_too_large', error: 'too much input' });
-    side.ws.close(1009, 'input flood');
+    side.control({ type: 'error', code, error });
+    side.ws.close(close);
     const r = await running;
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('too much input');
+    expect([r.code, r.stderr.toString()]).toEqual([exit, expect.stringMatching(stderr)]);
   });
 
   it('uses $FBAY_SESSION as the default session, and exits 4 when the session has ended', async () => {
@@ -200,5 +226,25 @@ describe('fbay serial expect', () => {
       expect((await runBytes(argv, env)).code, argv.join(' ')).toBe(2);
     }
     expect(fake.requests).toEqual([]);
+  });
+});
+
+describe('which session a serial command means', () => {
+  it('with two live sessions, serial send lists them and shows `fbay serial send ID …`', async () => {
+    const other = await startFakeDaemon();
+    const a = aSession({ id: 'ses_aaaaaaaaaaaaaaaaaaaaaaaa' });
+    const b = aSession({ id: 'ses_bbbbbbbbbbbbbbbbbbbbbbbb', board_id: 'virtual-2' });
+    other.route('GET', '/v1/sessions', { body: { sessions: [a, b] } });
+    const r = await runBytes(['serial', 'send', 'info'], { FBAY_HOME: other.home });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`say which one: ${a.id} (virtual-1, idle), ${b.id} (virtual-2, idle).`);
+    expect(r.stderr).toContain(`hint: Give its ID: \`fbay serial send ID TEXT\`, e.g. fbay serial send ${a.id} TEXT`);
+    expect(r.stderr).not.toContain('session show');
+    const id = 'ses_BBBBBBBBBBBBBBBBBBBBBBBB';
+    other.route('GET', '/v1/browsers', { body: { id, kind: 'browser', state: 'ready' } });
+    const cat = await runBytes(['serial', 'cat', id], { FBAY_HOME: other.home });
+    expect(cat.code).toBe(4);
+    expect(cat.stderr).toContain(`${id} is a browser session, not a board session.`);
+    await other.close();
   });
 });

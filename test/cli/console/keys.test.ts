@@ -86,6 +86,38 @@ describe('KeyRouter', () => {
     expect(keys.mode).toBe('normal');
   });
 
+  it('Ctrl-T f asks for a file: typed text (UTF-8) and Backspace edit it, Enter flashes it, Esc or an empty Enter cancel', () => {
+    const keys = new KeyRouter();
+    expect(commands(keys.feed(b(CTRL_T, 'f')))).toEqual(['flash']);
+    expect(keys.mode).toBe('path');
+    expect(keys.feed(b('ab', 0x7f, 'c'))).toEqual([
+      { type: 'path-edit', text: 'a' },
+      { type: 'path-edit', text: 'ab' },
+      { type: 'path-edit', text: 'a' },
+      { type: 'path-edit', text: 'ac' },
+    ]);
+    const actions = keys.feed(Buffer.concat([Buffer.from('/é.bin '), b(0x0d)]));
+    expect(actions.at(-1)).toEqual({ type: 'path-set', path: 'ac/é.bin' });
+    expect(keys.mode).toBe('normal');
+    expect(sent(keys.feed(b('x')))).toBe('x'); // typing goes to the board again
+    keys.feed(b(CTRL_T, 'f', 'z'));
+    expect(keys.feed(b('\x1b[A'))).toEqual([{ type: 'prompt-cancel' }]); // the arrow key's tail is dropped too
+    keys.feed(b(CTRL_T, 'f'));
+    expect(keys.feed(b(0x0d))).toEqual([{ type: 'prompt-cancel' }]);
+    keys.feed(b(CTRL_T, 'f', 'q'));
+    expect(keys.feed(b(0x03))).toEqual([{ type: 'prompt-cancel' }]); // Ctrl-C cancels, and is not sent
+  });
+
+  it('Ctrl-T p then c, 0 or 1 cycles, switches off or on; any other key cancels', () => {
+    const keys = new KeyRouter();
+    expect(commands(keys.feed(b(CTRL_T, 'p')))).toEqual(['power']);
+    expect(keys.mode).toBe('power');
+    expect(keys.feed(b('c'))).toEqual([{ type: 'power-set', action: 'cycle' }]);
+    expect(keys.feed(b(CTRL_T, 'p', '0')).at(-1)).toEqual({ type: 'power-set', action: 'off' });
+    expect(keys.feed(b(CTRL_T, 'p', '1')).at(-1)).toEqual({ type: 'power-set', action: 'on' });
+    expect(keys.feed(b(CTRL_T, 'p', 'x', 'y'))).toEqual([{ type: 'command', command: 'power' }, { type: 'prompt-cancel' }, { type: 'send', bytes: b('y') }]);
+  });
+
   it('Ctrl-] quits from a prompt or the help as well', () => {
     const keys = new KeyRouter();
     keys.feed(b(CTRL_T, 'B'));

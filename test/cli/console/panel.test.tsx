@@ -40,7 +40,7 @@ describe('StatusLine', () => {
   it('drops the least useful pieces in a narrower terminal, and cuts, never wraps, in a very narrow one', () => {
     const { segments: s } = segments();
     const medium = frame(<StatusLine segments={s} columns={60} />);
-    expect(medium).toBe(' ses_aaaaaaaaaaaaaaaaaaaaaaaa │ ● idle · ends in 20s');
+    expect(medium).toBe(' ses_aaa…aa │ virtual-1 │ ● idle · ends in 20s │ ^T ? help');
     cleanup?.();
     // The state and its countdown matter most: they are what is left, cut to the width.
     const tiny = frame(<StatusLine segments={s} columns={12} />);
@@ -59,11 +59,30 @@ describe('HelpOverlay', () => {
     expect(out.split('\n').every((line) => width(line) <= 100)).toBe(true);
   });
 
-  it('uses one column in a narrow terminal and stays inside it', () => {
+  it('uses one column in a narrow terminal and stays inside it, wrapping between words', () => {
     const out = frame(<HelpOverlay columns={40} />);
     const lines = out.split('\n');
-    expect(lines.length).toBe(COMMAND_KEYS.length + 4); // border, title, one row per key, footer, border
     expect(lines.every((line) => width(line) <= 40)).toBe(true);
+    const text = lines.map((l) => l.replace(/^[│╭╰]\s?|\s*[│╮╯]$/g, '').trim()).join(' ');
+    for (const [key, , what] of COMMAND_KEYS) expect(text.replace(/\s+/g, ' ')).toContain(`${key}${key.length < 3 ? ' '.repeat(3 - key.length) : ''}${what}`.replace(/\s+/g, ' '));
+  });
+
+  it('at 120 columns cuts no word: every line of the help is whole', () => {
+    const out = frame(<HelpOverlay columns={120} />);
+    expect(out).not.toContain('…');
+    for (const [, , what] of COMMAND_KEYS) expect(out).toContain(what);
+    expect(out).toContain('any other key goes to the board');
+    expect(out).toContain('any key closes this help');
+    expect(out.split('\n').every((line) => width(line) <= 120)).toBe(true);
+  });
+
+  it('in a 10-row pane it is compact and shows its first lines, quit among them', () => {
+    const out = frame(<HelpOverlay columns={80} rows={10} />);
+    const lines = out.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(10 - 3);
+    expect(lines[1]).toContain('press Ctrl-T, then:');
+    expect(lines[2]).toMatch(/q quit · e end · r reset/);
+    expect(out).toContain('? help');
   });
 });
 
@@ -85,6 +104,6 @@ describe('Panel', () => {
     const lines = renderPanel({ ...segments(56), overlay: { kind: 'help' } });
     expect(lines.length).toBeGreaterThan(5);
     expect(lines.every((line) => width(line) <= 56)).toBe(true);
-    expect(strip(lines.at(-1)!)).toBe(' ses_aaaaaaaaaaaaaaaaaaaaaaaa │ ● idle · ends in 20s');
+    expect(strip(lines.at(-1)!)).toBe(' ses_aaa…aa │ ● idle · ends in 20s │ ^T ? help');
   });
 });

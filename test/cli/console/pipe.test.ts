@@ -92,6 +92,28 @@ describe('fbay console as a byte pipe (not a terminal)', () => {
     ]);
   });
 
+  it('tells on stderr what the status line would show: a board away and back, credits low, a host link reconnecting', async () => {
+    const { warnings, running, side, session } = await start();
+    const at = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+    side.control({ type: 'state', ...session, board_missing_since: at(0), grace_deadline: at(5) });
+    side.control({ type: 'state', ...session });
+    side.control({ type: 'warning', kind: 'credits_low', at: at(60), seconds_left: 60 });
+    side.control({ type: 'warning', kind: 'idle_warning', at: at(10), seconds_left: 10 });
+    side.control({ type: 'state', ...session, host: 'lab', link: { state: 'reconnecting', deadline: at(20) } });
+    side.control({ type: 'state', ...session, host: 'lab', link: { state: 'open', deadline: null } });
+    side.control({ type: 'ended', reason: 'user_ended', session: { ...session, state: 'ended', end_reason: 'user_ended' } });
+    side.ws.close(1000);
+    await running;
+    expect(warnings).toEqual([
+      `session ${session.id}: the board went away (unplugged or re-enumerating); it keeps the board for 5s.`,
+      `session ${session.id}: the board is back.`,
+      `session ${session.id}: credits are running low: the session ends (credits_exhausted) in 60s.`,
+      `session ${session.id}: no client is attached: the session ends (idle_timeout) in 10s.`,
+      `session ${session.id}: the daemon lost its line to lab; it reconnects for up to 20s.`,
+      `session ${session.id}: the line to lab is back.`,
+    ]);
+  });
+
   it('exits 3 when the daemon stays away past the idle window', async () => {
     const { running } = await start({ idle_timeout_s: 1 });
     await fake!.close();

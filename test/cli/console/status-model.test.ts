@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConsoleModel, fitSegments, statusSegments, textWidth, type Segment } from '../../../src/cli/console/status-model.js';
+import { ConsoleModel, cutMiddle, fitSegments, NOTICE_MS, statusSegments, textWidth, type Segment } from '../../../src/cli/console/status-model.js';
 import { aSession } from '../helpers/sessions.js';
 
 const T0 = Date.parse('2030-01-01T00:10:00.000Z');
@@ -90,7 +90,30 @@ describe('status segments', () => {
     const segments = texts(statusSegments(m, T0));
     expect(segments).toContain('921600 CRLF HEX TS ECHO LOG');
     expect(segments).toContain('hex view on');
-    expect(texts(statusSegments(m, T0 + 5000))).not.toContain('hex view on');
+    expect(texts(statusSegments(m, T0 + 5999))).toContain('hex view on'); // long enough to read a path
+    expect(texts(statusSegments(m, T0 + NOTICE_MS))).not.toContain('hex view on');
+  });
+
+  it('at 80 columns keeps the ^T ? help hint and drops the other pieces first', () => {
+    const m = model();
+    m.link = 'open';
+    m.balance = 20;
+    const line = fitSegments(statusSegments(m, T0), 80).map((s) => s.text).join(' │ ');
+    expect(line).toBe('ses_aaaaaaaaaaaaaaaaaaaaaaaa │ virtual-1 │ ● active │ ^T ? help');
+    expect(fitSegments(statusSegments(m, T0), 50).map((s) => s.text)).toEqual(['ses_aaa…aa', 'virtual-1', '● active', '^T ? help']);
+  });
+
+  it('a long notice (stopped logging to PATH) is shortened in the middle, not dropped', () => {
+    const m = model();
+    m.link = 'open';
+    const path = `/home/someone/projects/firmware/fbay-${m.session.id}-20300101-001000.log`;
+    m.say(`stopped logging to ${path}`, T0, `stopped logging to ${cutMiddle(path.split('/').pop()!, 24)}`);
+    const shown = fitSegments(statusSegments(m, T0), 80);
+    expect(shown.map((s) => s.text).find((t) => t.startsWith('stopped logging to'))).toBe('stopped logging to fbay-ses_aaa…-001000.log');
+    expect(shown.reduce((w, s) => w + textWidth(s.text) + 3, -2)).toBeLessThanOrEqual(80);
+    m.say('a notice with no short form, far too long to fit beside the rest of the line at all', T0);
+    expect(fitSegments(statusSegments(m, T0), 60).map((s) => s.text).some((t) => t.includes('…'))).toBe(true);
+    expect(cutMiddle('abcdefghij', 5)).toBe('ab…ij');
   });
 });
 

@@ -210,14 +210,15 @@ describe('the console TUI', () => {
     const { terminal, side, running, session } = await start();
     side.data('line\r\n');
     terminal.resize(60, 8);
-    await terminal.until(() => terminal.vt.row(7) === ` ${session.id} │ virtual-1 │ ● active`);
+    const short = `${session.id.slice(0, 7)}…${session.id.slice(-2)}`;
+    await terminal.until(() => terminal.vt.row(7) === ` ${short} │ virtual-1 │ ● active │ ^T ? help`);
     terminal.resize(30, 6);
     // Narrower than the line: the state stays, the rest is dropped or cut, and nothing wraps into the output.
-    await terminal.until(() => terminal.vt.row(5) === ' ● active');
+    await terminal.until(() => terminal.vt.row(5) === ` ${short} │ ● active`);
     expect(terminal.vt.lines.every((l) => [...l].length <= 30)).toBe(true);
     side.data('more\r\n');
     await terminal.until(() => terminal.vt.lines.includes('more'));
-    expect(terminal.vt.row(5)).toBe(' ● active');
+    expect(terminal.vt.row(5)).toBe(` ${short} │ ● active`);
     expect(terminal.everything).not.toContain(session.id.slice(0, 20) + '\n'); // no wrapped remnant of the old line
     terminal.type(QUIT);
     await running;

@@ -11,12 +11,16 @@ export interface Recorded {
   url: string;
   headers: IncomingMessage['headers'];
   body: unknown;
+  /** The request body as it came (a file's bytes are not JSON). */
+  bytes: Buffer;
 }
 
 export interface Reply {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Sent as it is instead of `body` as JSON (an SSE stream, a file's bytes), with `headers` saying what it is. */
+  raw?: string | Buffer;
 }
 
 type Handler = (req: Recorded) => Reply | Promise<Reply>;
@@ -54,8 +58,10 @@ export async function startFakeDaemon(options: { version?: string | null; home?:
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    const recorded: Recorded = { method: req.method!, url: req.url!, headers: req.headers, body: text ? JSON.parse(text) : undefined };
+    const bytes = Buffer.concat(chunks);
+    const text = bytes.toString('utf8');
+    const json = String(req.headers['content-type'] ?? 'application/json').startsWith('application/json');
+    const recorded: Recorded = { method: req.method!, url: req.url!, headers: req.headers, body: text && json ? JSON.parse(text) : undefined, bytes };
     requests.push(recorded);
     const path = req.url!.split('?')[0];
     if (req.method === 'GET' && path === '/v1/events') {
@@ -70,8 +76,10 @@ export async function startFakeDaemon(options: { version?: string | null; home?:
     const reply = handler
       ? await handler(recorded)
       : { status: 404, body: { error: `No route ${req.method} ${path}.`, code: 'not_found' } };
-    const body = reply.body === undefined ? '' : JSON.stringify(reply.body);
-    res.writeHead(reply.status ?? 200, { ...baseHeaders(), 'content-type': 'application/json', ...reply.headers });
+    // A Buffer is a file (a browser artifact), sent as it is; `raw` is a reply's bytes exactly as given.
+    const raw = Buffer.isBuffer(reply.body);
+    const body = reply.raw ?? (raw ? (reply.body as Buffer) : reply.body === undefined ? '' : JSON.stringify(reply.body));
+    res.writeHead(reply.status ?? 200, { ...baseHeaders(), 'content-type': raw ? 'application/octet-stream' : 'application/json', ...reply.headers });
     res.end(body);
   });
   server.listen(socket);

@@ -13,6 +13,7 @@ describe('views', () => {
         rate_credits_per_min: 1,
         serial: { path: 'virtual:1', vid: null, pid: null, serial_number: null, manufacturer: null, product: null, location: null },
         session_id: 'ses_x',
+        host: null,
       },
     ]);
     expect(text.split('\n')[0]).toMatch(/^ID\s+TYPE\s+NAME\s+STATE\s+RATE\/MIN\s+SESSION\s+PATH$/);
@@ -26,6 +27,7 @@ describe('views', () => {
       balance_credits: null,
       credits_used_total: 3,
       limits: { max_concurrent: 1, max_session_s: 600, initial_credits: null },
+      plans: { browser: { name: 'free', max_concurrent: 1, monthly_hours: 5 }, sandbox: { name: 'free', max_live: 10, max_ttl_s: 86_400, overrides: false } },
     });
     expect(text).toContain('balance   unmetered');
     expect(text).toContain('used      3 credits in total');

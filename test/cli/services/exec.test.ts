@@ -105,7 +105,7 @@ describe('the exec lifecycle', () => {
     expect(calls().at(-1)).toBe(`DELETE /v1/sessions/${S.id}`);
   });
 
-  it('tells the user when the session ends under the command, but not when exec ends it', async () => {
+  it('tells the user when the session ends under the command and fails, but not when exec ends it', async () => {
     let warned!: () => void;
     const told = new Promise<void>((resolve) => (warned = resolve));
     fake.route('DELETE', `/v1/sessions/${S.id}`, () => {
@@ -118,7 +118,7 @@ describe('the exec lifecycle', () => {
       return 0;
     };
     const warn = (line: string) => (warnings.push(line), warned());
-    expect(await execWithSession(client, options(runner, { warn }))).toBe(0);
+    await expect(execWithSession(client, options(runner, { warn }))).rejects.toMatchObject({ exit: 1, code: 'session_ended' });
     expect(warnings).toEqual([`session ${S.id} ended (idle_timeout) while the command runs; it goes on without the board.`]);
   });
 });

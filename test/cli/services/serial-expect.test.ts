@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../../src/shared/user-error.js';
-import { compileRegex, expectJson, expectOutput, ExpectMatcher, notMatched } from '../../../src/cli/services/serial-expect.js';
-import { FakeConnection } from '../helpers/fake-connection.js';
+import { compileRegex, expectJson, expectOutput, notMatched, type OutputSource } from '../../../src/cli/services/serial-expect.js';
+import type { FollowEnd } from '../../../src/cli/services/serial-follow.js';
 
 afterEach(() => void vi.useRealTimers());
 
@@ -24,98 +24,112 @@ describe('the regex', () => {
       expect(err).toBeInstanceOf(UserError);
       expect(err.exit).toBe(2);
       expect(err.message).toContain(quoted);
+      expect(err.next).toBeTruthy();
+      if (source === 'a' && flags !== 'x') expect(err.next).toContain('g, y and d do not apply');
     }
   });
 });
 
-describe('ExpectMatcher', () => {
-  it('finds a match split across chunks and keeps what was seen up to its end', () => {
-    const m = new ExpectMatcher(/login: (\w+)\r\n/);
-    expect(m.push(Buffer.from('boot...\r\nlog'))).toBeNull();
-    expect(m.push(Buffer.from('in: ro'))).toBeNull();
-    expect(m.push(Buffer.from('ot\r'))).toBeNull();
-    const match = m.push(Buffer.from('\nafter the match'));
-    expect(match?.[1]).toBe('root');
-    expect(m.seen).toBe('boot...\r\nlogin: root\r\n');
-    expect(m.push(Buffer.from('more'))).toBe(match);
-  });
-
-  it('matches bytes one char per byte, whatever they are', () => {
-    const m = new ExpectMatcher(/\xff\x00\xc3/);
-    expect(m.push(Buffer.from([0x41, 0xff]))).toBeNull();
-    expect(m.push(Buffer.from([0x00, 0xc3, 0xa9]))?.index).toBe(1);
-    expect(Buffer.from(m.seen, 'latin1')).toEqual(Buffer.from([0x41, 0xff, 0x00, 0xc3]));
-  });
-
-  it('lets an empty pattern match before any output', () => {
-    expect(new ExpectMatcher(/x*/).check()?.[0]).toBe('');
-  });
-});
+/** An output source the test drives: data, gaps and the end of the session, as the followed line would give them. */
+function fakeSource() {
+  let handlers: Parameters<OutputSource>[0] | null = null;
+  let settle!: { resolve: (end: FollowEnd) => void; reject: (err: Error) => void };
+  const done = new Promise<FollowEnd>((resolve, reject) => (settle = { resolve, reject }));
+  const state = { stopped: false };
+  const start: OutputSource = async (h) => {
+    handlers = h;
+    return { done, stop: async () => void (state.stopped = true) };
+  };
+  return {
+    start,
+    state,
+    data: (text: string) => handlers!.onData(Buffer.from(text, 'utf8')),
+    gap: (n: number) => handlers!.onGap!(n),
+    end: (reason: string) => settle.resolve({ kind: 'ended', reason, session: {} as never }),
+    fail: (err: Error) => settle.reject(err),
+    started: () => handlers !== null,
+  };
+}
 
 describe('expectOutput', () => {
-  it('resolves with the match, the text seen and the offset just past it, and closes the connection', async () => {
-    const conn = new FakeConnection();
-    const outcome = expectOutput(conn, /\nhi\r\n/, { timeoutMs: 1000, base: 100 });
-    conn.data('echo hi\r\nh');
-    expect(conn.destroyed).toBe(false);
-    conn.data('i\r\nfbay> ');
+  it('resolves with the match, the bytes seen and the offset just past it, and stops the source', async () => {
+    const src = fakeSource();
+    const outcome = expectOutput(src.start, /\nhi\r\n/, { timeoutMs: 1000, base: 100 });
+    await vi.waitFor(() => expect(src.started()).toBe(true));
+    src.data('echo hi\r\nh');
+    src.data('i\r\nfbay> ');
     const done = await outcome;
-    expect(done).toMatchObject({ status: 'matched', seen: 'echo hi\r\nhi\r\n', offset: 100 + 13 });
-    expect(conn.destroyed).toBe(true);
+    expect(done).toMatchObject({ status: 'matched', offset: 100 + 13 });
+    expect(done.seen.toString()).toBe('echo hi\r\nhi\r\n');
+    expect(src.state.stopped).toBe(true);
     expect(expectJson(done)).toEqual({ matched: true, match: '\nhi\r\n', groups: [], offset: 113, seen: 'echo hi\r\nhi\r\n' });
+  });
+
+  it('matches UTF-8, and --json says what it saw as UTF-8 with byte offsets', async () => {
+    const src = fakeSource();
+    const outcome = expectOutput(src.start, /wörld/, { timeoutMs: 1000, base: 0 });
+    await vi.waitFor(() => expect(src.started()).toBe(true));
+    src.data('héllo wörld 🚀');
+    const done = await outcome;
+    expect(expectJson(done)).toEqual({ matched: true, match: 'wörld', groups: [], offset: Buffer.byteLength('héllo wörld'), seen: 'héllo wörld' });
   });
 
   it('times out at exactly the timeout with what was seen', async () => {
     vi.useFakeTimers();
-    const conn = new FakeConnection();
+    const src = fakeSource();
     let settled = false;
-    const outcome = expectOutput(conn, /never/, { timeoutMs: 5000, base: 0 });
+    const outcome = expectOutput(src.start, /never/, { timeoutMs: 5000, base: 0 });
     void outcome.then(() => (settled = true));
-    conn.data('partial output');
+    await vi.advanceTimersByTimeAsync(0);
+    src.data('partial output');
     await vi.advanceTimersByTimeAsync(4999);
     expect(settled).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     const done = await outcome;
-    expect(done).toEqual({ status: 'timeout', seen: 'partial output', offset: 14 });
-    expect(expectJson(done)).toMatchObject({ matched: false, match: null, groups: [] });
+    expect(done).toMatchObject({ status: 'timeout', offset: 14 });
+    expect(expectJson(done)).toMatchObject({ matched: false, match: null, groups: [], seen: 'partial output' });
     const err = notMatched(done as Exclude<typeof done, { status: 'matched' }>, /never/, 5000);
     expect(err.exit).toBe(8);
     expect(err.message).toContain('Timed out after 5s');
   });
 
   it('reports a session that ends first with its reason (exit 1)', async () => {
-    const conn = new FakeConnection();
-    const outcome = expectOutput(conn, /never/, { timeoutMs: 1000, base: 0 });
-    conn.data('bye');
-    conn.emit({ type: 'message', message: { type: 'ended', reason: 'idle_timeout', session: {} as never } });
+    const src = fakeSource();
+    const outcome = expectOutput(src.start, /never/, { timeoutMs: 1000, base: 0 });
+    await vi.waitFor(() => expect(src.started()).toBe(true));
+    src.data('bye');
+    src.end('idle_timeout');
     const done = await outcome;
-    expect(done).toEqual({ status: 'ended', reason: 'idle_timeout', seen: 'bye', offset: 3 });
+    expect(done).toMatchObject({ status: 'ended', reason: 'idle_timeout', offset: 3 });
     const err = notMatched(done as Exclude<typeof done, { status: 'matched' }>, /never/, 1000);
     expect(err.exit).toBe(1);
     expect(err.message).toContain('idle_timeout');
   });
 
   it('counts lost bytes into the offset and says so', async () => {
-    const conn = new FakeConnection();
+    const src = fakeSource();
     const gaps: number[] = [];
-    const outcome = expectOutput(conn, /ok/, { timeoutMs: 1000, base: 10, onGap: (n) => gaps.push(n) });
-    conn.emit({ type: 'message', message: { type: 'gap', lost_bytes: 500 } });
-    conn.data('ok');
+    const outcome = expectOutput(src.start, /ok/, { timeoutMs: 1000, base: 10, onGap: (n) => gaps.push(n) });
+    await vi.waitFor(() => expect(src.started()).toBe(true));
+    src.gap(500);
+    src.data('ok');
     expect(await outcome).toMatchObject({ status: 'matched', offset: 10 + 500 + 2 });
     expect(gaps).toEqual([500]);
   });
 
-  it('rejects with exit 130 on Ctrl-C, and with the close code when the line closes unannounced', async () => {
+  it('rejects with exit 130 on Ctrl-C, and with the source\'s error (the daemon stayed away)', async () => {
     const abort = new AbortController();
-    const conn = new FakeConnection();
-    const interrupted = expectOutput(conn, /x/, { timeoutMs: 1000, base: 0, signal: abort.signal });
+    const src = fakeSource();
+    const interrupted = expectOutput(src.start, /x/, { timeoutMs: 1000, base: 0, signal: abort.signal });
+    await vi.waitFor(() => expect(src.started()).toBe(true));
     abort.abort();
     await expect(interrupted).rejects.toMatchObject({ exit: 130 });
-    expect(conn.destroyed).toBe(true);
+    expect(src.state.stopped).toBe(true);
 
-    const closing = new FakeConnection();
-    const closed = expectOutput(closing, /x/, { timeoutMs: 1000, base: 0 });
-    closing.emit({ type: 'closed', code: 1001, reason: 'daemon stopping' });
-    await expect(closed).rejects.toMatchObject({ exit: 3, message: expect.stringContaining('1001 daemon stopping') });
+    const gone = fakeSource();
+    const failed = expectOutput(gone.start, /x/, { timeoutMs: 1000, base: 0 });
+    await vi.waitFor(() => expect(gone.started()).toBe(true));
+    gone.fail(new UserError('Lost the fbay daemon', { exit: 3 }));
+    await expect(failed).rejects.toMatchObject({ exit: 3 });
   });
 });

@@ -44,8 +44,8 @@ describe('resolveSessionId', () => {
     fake.route('GET', '/v1/sessions', { body: { sessions: [A, B] } });
     const err = await failure(resolveSessionId(client, undefined));
     expect(err.exit).toBe(2);
-    expect(err.message).toContain(`${A.id} (virtual, idle)`);
-    expect(err.message).toContain(`${B.id} (virtual, active)`);
+    expect(err.message).toContain(`${A.id} (${A.board_id}, idle)`);
+    expect(err.message).toContain(`${B.id} (${B.board_id}, active)`);
   });
 });
 

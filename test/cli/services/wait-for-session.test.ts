@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DaemonClient } from '../../../src/cli/client/daemon-client.js';
 import { waitForSession } from '../../../src/cli/services/wait-for-session.js';
 import type { Session } from '../../../src/transport/protocol/api.js';
@@ -64,19 +64,47 @@ describe('waitForSession', () => {
     expect(err.message).toBe(`Timed out after 100ms waiting for ${S.id} to be active (it is idle).`);
   });
 
-  it('exits 130 when interrupted and 3 when the stream ends', async () => {
+  it('exits 130 when interrupted', async () => {
     const controller = new AbortController();
-    let subscribed = fake.nextSubscriber();
+    const subscribed = fake.nextSubscriber();
     const interrupted = waitForSession(client, S.id, isActive, { goal: 'to be active', signal: controller.signal });
     await subscribed;
     controller.abort();
     expect((await failure(interrupted)).exit).toBe(130);
+  });
 
-    subscribed = fake.nextSubscriber();
-    const lost = waitForSession(client, S.id, isActive, { goal: 'to be active' });
+  it('subscribes again and reads the state again when the stream ends (a daemon restart), and carries on', async () => {
+    const warnings: string[] = [];
+    const subscribed = fake.nextSubscriber();
+    const waiting = waitForSession(client, S.id, isActive, { goal: 'to be active', warn: (l) => warnings.push(l) });
     await subscribed;
+    await vi.waitFor(() => expect(fake.requests).toHaveLength(2));
+    // While it was away the session became active: only reading it again after subscribing again can tell.
+    fake.route('GET', `/v1/sessions/${S.id}`, { body: { ...S, state: 'active' } });
     fake.dropStreams();
-    expect((await failure(lost)).exit).toBe(3);
+    expect(await waiting).toMatchObject({ reached: true });
+    expect(fake.requests.map((r) => r.url)).toEqual([
+      `/v1/events?session=${S.id}`,
+      `/v1/sessions/${S.id}`,
+      `/v1/events?session=${S.id}`,
+      `/v1/sessions/${S.id}`,
+    ]);
+    expect(warnings).toEqual([
+      expect.stringMatching(new RegExp(`^lost the daemon while waiting for ${S.id} to be active; trying to reach it again for up to 30s`)),
+      `the daemon is back; still waiting for ${S.id} to be active.`,
+    ]);
+  });
+
+  it('exits 3 when the daemon does not come back within the window', async () => {
+    const subscribed = fake.nextSubscriber();
+    const lost = waitForSession(client, S.id, isActive, { goal: 'to be active', windowMs: 300 });
+    await subscribed;
+    await vi.waitFor(() => expect(fake.requests.map((r) => r.url)).toContain(`/v1/sessions/${S.id}`)); // it is waiting
+    await fake.close();
+    const err = await failure(lost);
+    expect(err.exit).toBe(3);
+    expect(err.message).toContain('did not come back within 300ms');
+    fake = await startFakeDaemon(); // for afterEach
   });
 
   it('passes a missing session through as exit 4', async () => {

@@ -52,10 +52,10 @@ describe('browser faults', () => {
   it('a daemon killed with SIGKILL takes its browsers with it; the next daemon marks the sessions failed and finds no orphan', async () => {
     const home = makeHome();
     cleanups.push(() => home.cleanup());
-    home.writeConfig({ browsers: { plan: 'pro' } });
+    home.writeConfig({ tiers: { local: { browser_plan: 'pro' } } });
     const first = await spawnDaemon(home.home);
     const sessions = await Promise.all([1, 2].map(() => api(home.socket, 'POST', '/v1/browsers', {})));
-    expect(sessions.map((s) => s.body.state)).toEqual(['ready', 'ready']);
+    expect(sessions.map((s) => s.body.status)).toEqual(['ready', 'ready']);
     const pids = browserPids(home.home);
     expect(pids.length).toBeGreaterThanOrEqual(2);
 
@@ -66,9 +66,11 @@ describe('browser faults', () => {
 
     const { h } = await daemon({}, home);
     const list = (await api(h.socket, 'GET', '/v1/browsers?all=1')).body.browsers;
-    expect(list.map((s: { state: string }) => s.state)).toEqual(['failed', 'failed']);
-    expect(list[0].failure_reason).toMatch(/daemon stopped/);
-    expect(browserPids(home.home)).toEqual([]);
-    expect(existsSync(join(home.home, 'state/browsers/run'))).toBe(false);
+    expect(list.map((s: { status: string }) => s.status)).toEqual(['failed', 'failed']);
+    expect(list[0].error).toMatch(/daemon stopped/);
+    // The new daemon's own warm browser aside, nothing of the old one's is left.
+    expect(browserPids(home.home).filter((pid) => !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('/run/warm-'))).toEqual([]);
+    const left = existsSync(join(home.home, 'state/browsers/run')) ? readdirSync(join(home.home, 'state/browsers/run')) : [];
+    expect(left.filter((n) => !n.startsWith('warm-'))).toEqual([]);
   });
 });

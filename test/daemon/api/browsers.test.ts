@@ -13,7 +13,8 @@ let h: TestHome;
 let d: DaemonProcess;
 let pages: PageServer;
 
-const config = (browsers: Record<string, unknown>) => ({ browsers: { max_concurrent: 2, plan: 'builder', ...browsers } });
+/** The owner's browser plan comes from its tier: `plan` sets the local tier's browser_plan. No warm browsers here (cold starts, as each test counts). */
+const config = ({ plan = 'builder', ...browsers }: Record<string, unknown>) => ({ browsers: { max_concurrent: 2, warm: 0, ...browsers }, tiers: { local: { browser_plan: plan } } });
 
 async function reconfigure(browsers: Record<string, unknown>): Promise<void> {
   h.writeConfig(config(browsers));
@@ -68,16 +69,16 @@ async function rawCdp(url: string) {
   };
 }
 
-describe('browser sessions through cdp_url', () => {
+describe('browser sessions through cdpUrl', () => {
   it('Playwright navigates, evaluates and screenshots; a dropped client reconnects to the same page; artifacts are valid', async () => {
-    const created = await create({ record: ['console_log', 'screenshots', 'har'], metadata: { job: 'ci-7' } });
+    const created = await create({ record: ['consoleLogs', 'screenshots', 'har'], metadata: { job: 'ci-7' } });
     expect(created.status).toBe(201);
     const s = created.body;
-    expect(s).toMatchObject({ kind: 'browser', state: 'ready', account: 'local', clients: 0, record: ['console_log', 'screenshots', 'har'], metadata: { job: 'ci-7' } });
-    expect(s.cdp_url).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:\\d+/v1/browsers/${s.id}/cdp\\?token=cdp_`));
-    expect(s.browser_version).toMatch(/Chrome/);
+    expect(s).toMatchObject({ kind: 'browser', status: 'ready', account: 'local', clients: 0, record: ['consoleLogs', 'screenshots', 'har'], metadata: { job: 'ci-7' } });
+    expect(s.cdpUrl).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:\\d+/v1/browsers/${s.id}/cdp\\?token=cdp_`));
+    expect(s.browserVersion).toMatch(/Chrome/);
 
-    const browser = await chromium.connectOverCDP(s.cdp_url);
+    const browser = await chromium.connectOverCDP(s.cdpUrl);
     const page = browser.contexts()[0]!.pages()[0]!;
     await page.goto(pages.url('/'));
     // Page code as strings: the tests compile without the DOM's types.
@@ -86,35 +87,37 @@ describe('browser sessions through cdp_url', () => {
     const viewport = await page.evaluate<{ width: number; height: number }>('({ width: innerWidth, height: innerHeight })');
     expect(viewport.width).toBe(1280);
     expect(checkPng(await page.screenshot())).toEqual(viewport);
-    expect((await show(s.id)).body).toMatchObject({ state: 'active', clients: 1 });
+    expect((await show(s.id)).body).toMatchObject({ status: 'active', clients: 1 });
 
     await browser.close();
-    expect((await show(s.id, '&wait=ready&timeout_ms=10000')).body).toMatchObject({ state: 'ready', clients: 0 });
+    expect((await show(s.id, '&wait=ready&timeoutMs=10000')).body).toMatchObject({ status: 'ready', clients: 0 });
 
-    const again = await chromium.connectOverCDP(s.cdp_url);
+    const again = await chromium.connectOverCDP(s.cdpUrl);
     const pagesNow = again.contexts()[0]!.pages();
     expect(pagesNow.map((p) => p.url())).toEqual([pages.url('/')]);
     expect(await pagesNow[0]!.textContent('#h')).toBe('loaded');
     await again.close();
 
     const ended = await api(h.socket, 'DELETE', `/v1/browsers?id=${s.id}`);
-    expect(ended.body).toMatchObject({ state: 'ended', end_reason: 'user_ended', cdp_url: null });
-    const byKind = (kind: string) => ended.body.artifacts.filter((a: { kind: string }) => a.kind === kind);
-    expect(ended.body.artifacts.every((a: { path: string }) => a.path.startsWith(`${h.home}/state/browsers/sessions/${s.id}/`))).toBe(true);
+    expect(ended.body).toMatchObject({ status: 'ended', endReason: 'user_ended', cdpUrl: null, error: null, recording: false });
+    expect(ended.body.duration).toBeGreaterThan(0);
+    const { screenshots, har: harFile, consoleLogs, recording } = ended.body.artifacts;
+    expect(recording).toBeNull();
+    expect([...screenshots, harFile, consoleLogs].every((a: { path: string }) => a.path.startsWith(`${h.home}/state/browsers/sessions/${s.id}/`))).toBe(true);
 
-    const har = JSON.parse(readFileSync(byKind('har')[0].path, 'utf8'));
+    const har = JSON.parse(readFileSync(harFile.path, 'utf8'));
     expect(har.log.version).toBe('1.2');
     const urls = har.log.entries.map((e: any) => [e.request.url, e.response.status]);
     expect(urls).toEqual(expect.arrayContaining([[pages.url('/'), 200], [pages.url('/data.json'), 200]]));
-    expect(readFileSync(byKind('console_log')[0].path, 'utf8')).toMatch(/ page-1 log: page-says 42 /);
-    const shot = byKind('screenshots')[0];
+    expect(readFileSync(consoleLogs.path, 'utf8')).toMatch(/ page-1 log: page-says 42 /);
+    const shot = screenshots[0];
     expect(checkPng(readFileSync(shot.path))).toEqual(viewport);
     expect(shot.bytes).toBe(readFileSync(shot.path).length);
   });
 
   it('passes huge CDP messages through intact, answers malformed frames, and refuses an ended session with its reason', async () => {
     const s = (await create()).body;
-    const cdp = await rawCdp(s.cdp_url);
+    const cdp = await rawCdp(s.cdpUrl);
     expect(await cdp.raw('this is not json')).toEqual({ error: { code: -32700, message: 'Message must be a JSON object.' } });
     expect(await cdp.raw('{"id":"one","method":"Browser.getVersion"}')).toMatchObject({ error: { code: -32600 } });
     expect((await cdp.call('Browser.getVersion')).result.product).toMatch(/Chrome/);
@@ -152,7 +155,7 @@ describe('browser sessions through cdp_url', () => {
     const [code, reason] = await closed;
     expect([code, reason.toString()]).toEqual([4000, 'session ended (user_ended)']);
 
-    const late = new WebSocket(s.cdp_url);
+    const late = new WebSocket(s.cdpUrl);
     const [, res] = await once(late, 'unexpected-response');
     expect(res.statusCode).toBe(404);
     const body = JSON.parse((await res.toArray()).join(''));
@@ -162,7 +165,7 @@ describe('browser sessions through cdp_url', () => {
 
   it('refuses a cdp_url without its token', async () => {
     const s = (await create()).body;
-    const url = new URL(s.cdp_url);
+    const url = new URL(s.cdpUrl);
     url.searchParams.set('token', 'cdp_guess');
     const ws = new WebSocket(url);
     const [, res] = await once(ws, 'unexpected-response');
@@ -170,37 +173,44 @@ describe('browser sessions through cdp_url', () => {
     res.resume();
   });
 
-  it('a browser that crashes mid-session fails with a reason, closes its client, and frees the slot', async () => {
+  it('a browser that crashes mid-session fails with a reason, keeps what it recorded, closes its client, and frees the slot', async () => {
     await reconfigure({ plan: 'free' });
-    const s = (await create()).body;
-    const cdp = await rawCdp(s.cdp_url);
+    const s = (await create({ record: ['consoleLogs'] })).body;
+    const cdp = await rawCdp(s.cdpUrl);
     const closed = once(cdp.ws, 'close');
     cdp.ws.send(JSON.stringify({ id: 1, method: 'Browser.crash' }));
     const [code, reason] = await closed;
     expect(code).toBe(4002);
     expect(reason.toString()).toMatch(/^browser failed: Chromium /);
-    const failed = (await show(s.id)).body;
-    expect(failed).toMatchObject({ state: 'failed', cdp_url: null });
-    expect(failed.failure_reason).toMatch(/^Chromium (was killed by SIG|exited with code)/);
+    const failed = (await show(s.id, '&wait=failed&timeoutMs=10000')).body;
+    expect(failed).toMatchObject({ status: 'failed', endReason: 'failed', cdpUrl: null });
+    expect(failed.error).toMatch(/^Chromium (was killed by SIG|exited with code)/);
+    expect(failed.artifacts.consoleLogs).toMatchObject({ name: 'console.log', contentType: 'text/plain; charset=utf-8' });
     const next = await create();
-    expect(next.body.state).toBe('ready');
+    expect(next.body.status).toBe('ready');
   });
 
-  it('over the plan’s limits: 429 concurrency_limit with Retry-After, 429 quota_exceeded', async () => {
+  it('20 creates at once on Free: one ready, 19 refused 429 with the seed’s sentence and Retry-After; then quota_exceeded', async () => {
     await reconfigure({ plan: 'free' });
-    const first = (await create({ max_duration_ms: 120_000 })).body;
-    const over = await create();
-    expect(over.status).toBe(429);
-    expect(over.body).toMatchObject({ code: 'concurrency_limit', live_sessions: [first.id] });
-    expect(Number(over.headers['retry-after'])).toBeGreaterThan(100);
-    await api(h.socket, 'DELETE', `/v1/browsers?id=${first.id}`);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => create({ maxDurationMs: 120_000 })));
+    const made = answers.filter((a) => a.status === 201);
+    expect(made.map((a) => a.body.status)).toEqual(['ready']);
+    const over = answers.filter((a) => a.status === 429);
+    expect(over).toHaveLength(19);
+    for (const a of over) {
+      expect(a.body).toMatchObject({ code: 'concurrency_limit', liveSessions: [made[0]!.body.id], maxConcurrent: 1 });
+      expect(a.body.error).toMatch(/^Concurrent browser session limit reached: account local has 1 live browser session/);
+      expect(Number(a.headers['retry-after'])).toBeGreaterThan(100);
+    }
+    await api(h.socket, 'DELETE', `/v1/browsers?id=${made[0]!.body.id}`);
 
     await reconfigure({ plan: 'free', plans: { free: { monthly_hours: 0 } } });
     const quota = await create();
     expect(quota.status).toBe(429);
-    expect(quota.body).toMatchObject({ code: 'quota_exceeded', monthly_hours: 0 });
+    expect(quota.body).toMatchObject({ code: 'quota_exceeded', monthlyHours: 0 });
+    expect(quota.body.error).toMatch(/^Monthly browser hours limit reached: /);
     expect(Number(quota.headers['retry-after'])).toBeGreaterThan(0);
-    expect((await api(h.socket, 'GET', '/v1/browsers')).body.plan).toMatchObject({ plan: 'free', max_concurrent: 1, monthly_hours: 0 });
+    expect((await api(h.socket, 'GET', '/v1/browsers')).body.plan).toMatchObject({ plan: 'free', maxConcurrent: 1, monthlyHours: 0 });
   });
 
   it('queues within the plan while the host is at capacity, and starts the queued session when a slot frees', async () => {
@@ -208,15 +218,21 @@ describe('browser sessions through cdp_url', () => {
     const a = (await create()).body;
     const b = await create();
     expect(b.status).toBe(201);
-    expect(b.body).toMatchObject({ state: 'queued', queue_position: 1, cdp_url: null });
-    expect((await api(h.socket, 'GET', '/v1/browsers')).body.host).toEqual({ max_concurrent: 1, running: 1, queued: 1 });
-    const usable = show(b.body.id, '&wait=usable&timeout_ms=20000');
+    expect(b.body).toMatchObject({ status: 'queued', queuePosition: 1, cdpUrl: null });
+    expect((await api(h.socket, 'GET', '/v1/browsers')).body.host).toEqual({ maxConcurrent: 1, running: 1, queued: 1, warm: 0 });
+    const usable = show(b.body.id, '&wait=usable&timeoutMs=20000');
     await api(h.socket, 'DELETE', `/v1/browsers?id=${a.id}`);
-    expect((await usable).body).toMatchObject({ state: 'ready', cdp_url: expect.stringMatching(/^ws:/) });
+    expect((await usable).body).toMatchObject({ status: 'ready', cdpUrl: expect.stringMatching(/^ws:/) });
   });
 
   it('refuses bad requests with the field and value', async () => {
     expect((await create({ record: ['video'] })).body).toMatchObject({ code: 'invalid_request' });
+    expect((await create({ max_duration_ms: 60_000 })).body.error).toMatch(/^max_duration_ms is now maxDurationMs/);
+    expect((await create({ profile: '../etc' })).body.error).toMatch(/^profile must be a key/);
+    expect((await create({ profile: 'a/b' })).status).toBe(400);
+    expect((await create({ proxy: { server: 'p:1', pass: 'x' } })).body.error).toBe("Unknown field 'proxy.pass'. Allowed: server, username, password, bypass.");
+    expect((await create({ fingerprint: { viewport: { width: '800', height: 600 } } })).body.error).toMatch(/^fingerprint\.viewport\.width must be a whole number/);
+    expect((await api(h.socket, 'GET', '/v1/browsers?all=1')).body.browsers.filter((b: { status: string }) => b.status === 'queued')).toEqual([]);
     expect((await show('nope')).status).toBe(400);
     expect((await show('ses_aaaaaaaaaaaaaaaaaaaaaaaa')).status).toBe(404);
     expect((await show('ses_aaaaaaaaaaaaaaaaaaaaaaaa', '&wait=soon')).status).toBe(400);

@@ -64,4 +64,21 @@ describe('re-enumeration grace', () => {
     expect(e.reason).toBe('board_lost');
     expect(Date.parse(e.session.ended_at) - Date.parse(e.session.started_at)).toBeGreaterThanOrEqual(1000);
   });
+
+  it('a session on a board that virtual_boards takes away is told so and ends with board_lost, not left a ghost', async () => {
+    grace = 1;
+    h = makeHome();
+    h.writeConfig({ virtual_boards: 2, board_grace_s: grace });
+    d = await spawnDaemon(h.home);
+    const s = (await api(h.socket, 'POST', '/v1/sessions', { board_id: 'virtual-2', idle_timeout_s: 600 })).body;
+    const ended = nextEvent(h.socket, (type) => type === 'ended', `?session=${s.id}`);
+    await ended.ready;
+    h.writeConfig({ virtual_boards: 1, board_grace_s: grace });
+    const reload = await api(h.socket, 'POST', '/v1/config/reload', { changed: ['virtual_boards'] });
+    expect(reload.body.notices).toEqual([expect.stringContaining(`session ${s.id} ends (board_lost)`)]);
+    expect((await ended.event).data.reason).toBe('board_lost');
+    const after = (await api(h.socket, 'GET', `/v1/sessions/${s.id}`)).body;
+    expect(after).toMatchObject({ state: 'ended', end_reason: 'board_lost' });
+    expect(after.credits_used).toBeLessThan(2);
+  });
 });

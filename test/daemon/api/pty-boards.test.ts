@@ -1,7 +1,7 @@
 // Real serial ports through the daemon: a socat pty added with POST /v1/boards is a board like a USB adapter.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { once } from 'node:events';
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, realpathSync, writeSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { api, makeHome, openSerial, readUntil, spawnDaemon, stopDaemon, type DaemonProcess, type TestHome } from '../../helpers/daemon-process.js';
 import { ptyPair, type PtyPair } from '../../helpers/socat.js';
@@ -80,5 +80,25 @@ describe('a pty board through the daemon', () => {
       await new Promise<void>((resolve) => holder.close(() => resolve()));
       await api(h.socket, 'DELETE', '/v1/boards/held');
     }
+  });
+
+  it('boards add: a name from a /dev/pts path, the same device refused twice, a typo of a type refused unless meant', async () => {
+    const pts = realpathSync(pty.a); // the pty itself, /dev/pts/N
+    const added = await api(h.socket, 'POST', '/v1/boards', { type: 'usb-serial', path: pts });
+    expect(added.status).toBe(201);
+    expect(added.body.id).toBe(`pts-${pts.split('/').pop()}`);
+    const twice = await api(h.socket, 'POST', '/v1/boards', { name: 'again', type: 'usb-serial', path: pts });
+    expect(twice.status).toBe(400);
+    expect(twice.body.error).toContain(`${pts} is already the board '${added.body.id}'`);
+    const typo = await api(h.socket, 'POST', '/v1/boards', { name: 'other', type: 'usb-serail', path: pty.b });
+    expect(typo.status).toBe(400);
+    expect(typo.body.error).toContain("board type 'usb-serail' is not one this host knows (did you mean usb-serial?)");
+    const newline = await api(h.socket, 'POST', '/v1/boards', { name: 'nl', type: 'usb-serial', path: `${pty.b}\nx` });
+    expect(newline.status).toBe(400);
+    expect(newline.body.error).toContain('must not contain control characters');
+    const meant = await api(h.socket, 'POST', '/v1/boards', { name: 'nrf', type: 'nrf52', path: pty.b, new_type: true });
+    expect(meant.status).toBe(201);
+    expect(meant.body.type).toBe('nrf52');
+    for (const name of [added.body.id, 'nrf']) expect((await api(h.socket, 'DELETE', `/v1/boards/${name}`)).status).toBe(200);
   });
 });

@@ -81,6 +81,12 @@ describe('TCP listener with API keys', () => {
     expect((await tcp('DELETE', `/v1/sessions/${s.id}`, alice)).body.state).toBe('ended');
   });
 
+  it('refuses ?token= on a plain HTTP request, saying the key goes in the Authorization header', async () => {
+    const r = await tcp('GET', `/v1/sessions?token=${alice}`);
+    expect(r.status).toBe(401);
+    expect(r.body.error).toMatch(/Authorization header/);
+  });
+
   it("revoking a key ends its sessions and locks it out; credits can be added", async () => {
     const carol = (await api(h.socket, 'POST', '/v1/keys', { name: 'carol', tier: 'top_up', credits: 0 })).body.key;
     expect((await tcp('POST', '/v1/sessions', carol, { board_type: 'virtual' })).status).toBe(402);

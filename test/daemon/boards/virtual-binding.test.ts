@@ -113,6 +113,19 @@ describe('VirtualBinding', () => {
     expect((await binding.list()).map((p) => p.path)).toEqual(['virtual:1']);
   });
 
+  it('powers its boards down: a board rebooting on and on (erased flash) stops, and leaves no timer behind', () => {
+    vi.useFakeTimers();
+    const binding = new VirtualBinding({ count: 1 });
+    const device = binding.device(1);
+    device.flash.erase(0, device.flash.size);
+    device.powerOn(); // invalid header: 0xffffffff, then a retry every BOOT_RETRY_MS, like a real chip
+    expect(device.state).toBe('boot-failed');
+    expect(vi.getTimerCount()).toBe(1);
+    binding.powerDown();
+    expect(device.state).toBe('off');
+    expect(vi.getTimerCount()).toBe(0); // nothing left to keep a stopping daemon's process alive
+  });
+
   it('holds back a writer while its echo is unread (bounded memory), and lets it go once read', async () => {
     const binding = new VirtualBinding({ count: 1 });
     const port = await binding.open({ path: 'virtual:1', baudRate: 115200 });

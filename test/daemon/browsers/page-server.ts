@@ -10,6 +10,8 @@ const PAGES: Record<string, [string, string]> = {
 <script>console.log('page-says', 42); fetch('/data.json').then((r) => r.json()).then((d) => { document.getElementById('h').textContent = d.msg; });</script>`,
   ],
   '/data.json': ['application/json', '{"msg":"loaded"}'],
+  // One colour edge to edge: a live view of it is that colour wherever it is sampled.
+  '/magenta': ['text/html', '<!doctype html><title>fbay magenta page</title><body style="margin:0;height:100vh;background:#d01c8b">'],
   // Random pixels compress badly: a full-page screenshot of this is a CDP message of several MiB.
   '/noise': [
     'text/html',

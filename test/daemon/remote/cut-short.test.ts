@@ -15,7 +15,8 @@ describe('short faults on the line to the host', () => {
     const { session, rec, noticedAfterMs } = await cutAndCheck(t, 5000);
     expect(noticedAfterMs).toBeLessThan(1000);
     const dropped = rec.texts.find((m) => m.type === 'state' && m.link?.state === 'reconnecting');
-    expect(Date.parse(dropped.link.deadline) - Date.now()).toBeLessThan(30_000);
+    // The line is retried for the host's idle window (300 s here, as asked), less a margin.
+    expect(Date.parse(dropped.link.deadline) - Date.now()).toBeLessThan(300_000);
     expect((await api(t.client.home.socket, 'GET', `/v1/sessions/${session.id}`)).body).toMatchObject({ state: 'active', link: { state: 'open' } });
   });
 

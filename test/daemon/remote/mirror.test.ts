@@ -21,6 +21,9 @@ describe('mirrored sessions', () => {
     expect((await t.lab('GET', '/v1/auth/me')).body).toMatchObject({ account: 'alice', tier: 'pro' });
     const listed = (await api(t.client.home.socket, 'GET', '/v1/sessions')).body.sessions;
     expect(listed.map((x: any) => [x.id, x.host])).toEqual([[s.id, 'lab']]);
+    // Listing on the host asks it for the same kind.
+    expect((await t.lab('GET', '/v1/sessions?kind=board')).body.sessions.map((x: any) => x.id)).toEqual([s.id]);
+    expect((await t.lab('GET', '/v1/sessions?kind=sandbox')).body.sessions).toEqual([]);
 
     const ws = await openSerial(t.client.home.socket, s.id);
     const rec = recorder(ws);
@@ -50,7 +53,7 @@ describe('mirrored sessions', () => {
     expect(rec.texts.find((m) => m.type === 'ended')).toMatchObject({ reason: 'user_ended' });
   });
 
-  it('a host that is down at create time: 502 upstream_unavailable and nothing reserved; a wrong key is refused', async () => {
+  it('a host that is down at create time: 502 upstream_unavailable and nothing reserved; a wrong key is a 401', async () => {
     t = await twoDaemons();
     t.proxy.cut();
     const down = await t.lab('POST', '/v1/sessions', { board_type: 'virtual' });
@@ -62,9 +65,10 @@ describe('mirrored sessions', () => {
 
     await api(t.host.home.socket, 'DELETE', '/v1/keys/alice');
     const revoked = await t.lab('POST', '/v1/sessions', { board_type: 'virtual' });
-    expect(revoked.status).toBe(502);
-    expect(revoked.body.error).toMatch(/refused the API key/);
-    expect((await api(t.client.home.socket, 'GET', '/v1/sessions', undefined, { 'fbay-remote': 'nope' })).status).toBe(200);
+    expect(revoked.status).toBe(401);
+    expect(revoked.body).toMatchObject({ code: 'unauthorized', error: expect.stringMatching(/refused its API key \(HTTP 401/) });
+    expect(revoked.body.next).toContain('--force');
+    expect((await api(t.client.home.socket, 'GET', '/v1/sessions', undefined, { 'fbay-remote': 'nope' })).status).toBe(404);
     expect((await t.lab('GET', '/v1/boards', undefined, { 'fbay-remote': 'nope' })).status).toBe(404);
   });
 

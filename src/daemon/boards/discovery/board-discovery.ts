@@ -1,7 +1,7 @@
 // The host's real boards, kept current: scans on hotplug events and on the safety-net timer, one scan at a time.
 import { basename, dirname } from 'node:path';
 import type { BoardEntry } from '../board-entries.js';
-import type { BoardRecord } from '../board-registry.js';
+import type { BoardRecord } from '../board-record.js';
 import { RealBoards, type PathProbe } from '../real-boards.js';
 import type { DiscoveredPort } from './discovered-port.js';
 import { HotplugWatcher } from './hotplug-watcher.js';

@@ -1,0 +1,131 @@
+// Figures of the session core: 200 board creates at once from 200 accounts (all 201, each durable), and a restart of
+// a daemon whose journal holds 1,000 live and 10,000 ended sessions (answering again in under 1 s).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { api, median, percentile, report, ROOT, startDaemon } from './lib.mjs';
+
+async function freePort() {
+  const s = createServer().listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const { port } = s.address();
+  s.close();
+  return port;
+}
+
+async function concurrentCreates(n = 200) {
+  const port = await freePort();
+  const d = await startDaemon({ virtual_boards: n, listen: `127.0.0.1:${port}` });
+  try {
+    const keys = [];
+    for (let i = 0; i < n; i++) keys.push((await d.api('POST', '/v1/keys', { name: `user${i}`, tier: 'pro', credits: 100 })).body.key);
+    await api(port, 'GET', '/v1/health'); // warm the listener
+    // Baseline, same run: 200 requests at once that do no work (a fresh connection each, as the creates below).
+    const floor = await Promise.all(keys.map(async () => {
+      const t = performance.now();
+      await api(port, 'GET', '/v1/health');
+      return performance.now() - t;
+    }));
+    const latencies = [];
+    const started = performance.now();
+    const answers = await Promise.all(
+      keys.map(async (key) => {
+        const t = performance.now();
+        const r = await api(port, 'POST', '/v1/sessions', { board_type: 'virtual' }, { authorization: `Bearer ${key}` });
+        latencies.push(performance.now() - t);
+        return r;
+      }),
+    );
+    const wallMs = performance.now() - started;
+    const ok = answers.filter((r) => r.status === 201 && r.body.state === 'idle').length;
+    const boards = new Set(answers.map((r) => r.body.board_id));
+    const m = median(latencies);
+    const rate = (n / wallMs) * 1000;
+    return report(`${n} concurrent creates from ${n} accounts (median latency)`, m, 'ms', {
+      baseline: `${n} health checks at once: median ${median(floor).toFixed(1)} ms; ${ok}/${n} answered 201 idle on ${boards.size} distinct boards; p99 ${percentile(latencies, 99).toFixed(1)} ms; ${rate.toFixed(0)} creates/s over ${wallMs.toFixed(0)} ms`,
+      target: '< 20 ms, all 201',
+      ok: m < 20 && ok === n && boards.size === n,
+    });
+  } finally {
+    await d.stop();
+  }
+}
+
+/** A journal as the core writes it: 1,000 live idle board sessions on 1,000 virtual boards, 10,000 ended ones. */
+export function writeJournal(stateDir, live, ended) {
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const now = Date.now();
+  const lines = [];
+  const record = (i, liveOne) => ({
+    id: `ses_${String(i).padStart(24, '0')}`,
+    kind: 'board',
+    account: 'local',
+    state: liveOne ? 'idle' : 'ended',
+    created_at: now - 60_000,
+    ended_at: liveOne ? null : now - 30_000,
+    end_reason: liveOne ? null : 'user_ended',
+    metadata: {},
+    idempotency_key: null,
+    request_hash: null,
+    resource: liveOne ? `virtual-${i + 1}` : null,
+    host: null,
+    link: null,
+    board_type: 'virtual',
+    wants_board_id: null,
+    board_id: liveOne ? `virtual-${i + 1}` : `virtual-${(i % live) + 1}`,
+    started_at: now - 59_000,
+    idle_timeout_s: 3600,
+    idle_since: now - 10_000,
+    board_lost_at: null,
+    wait_until: null,
+    max_session_s: null,
+    max_credits: null,
+    rate_credits_per_min: 1,
+    upstream_credits: null,
+  });
+  for (let i = 0; i < ended; i++) lines.push(JSON.stringify([{ t: 's', s: record(live + i, false) }]));
+  for (let i = 0; i < live; i++) lines.push(JSON.stringify([{ t: 's', s: record(i, true) }]));
+  writeFileSync(join(stateDir, 'sessions.jsonl'), `${lines.join('\n')}\n`, { mode: 0o600 });
+}
+
+export async function restart(live = 1000, ended = 10_000) {
+  const home = mkdtempSync('/tmp/fbay-b-');
+  writeFileSync(join(home, 'config.json'), JSON.stringify({ virtual_boards: live }));
+  writeJournal(join(home, 'state'), live, ended);
+  const spawnAt = performance.now();
+  const child = spawn(process.execPath, [join(ROOT, 'dist/daemon/main.js')], { env: { ...process.env, FBAY_HOME: home }, stdio: ['ignore', 'pipe', openSync(join(home, 'fbayd.log'), 'a')] });
+  try {
+    const [line] = await once(createInterface({ input: child.stdout }), 'line');
+    if (!line.startsWith('ready')) throw new Error(`daemon did not start: ${line}`);
+    const socket = join(home, 'fbayd.sock');
+    const list = await api(socket, 'GET', '/v1/sessions');
+    const answeredMs = performance.now() - spawnAt;
+    // Baseline, same run: the same daemon starting on an empty journal.
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    const empty = await startDaemon({ virtual_boards: 2 });
+    const t = performance.now();
+    await empty.api('GET', '/v1/sessions');
+    const emptyMs = performance.now() - t;
+    await empty.stop();
+    return report(`restart with ${live} live + ${ended} ended sessions → answering`, answeredMs, 'ms', {
+      baseline: `${list.body.sessions.length} live sessions listed; a session list on an empty daemon ${emptyMs.toFixed(1)} ms`,
+      target: '< 1000 ms',
+      ok: answeredMs < 1000 && list.body.sessions.length === live,
+    });
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+export async function run() {
+  const a = await concurrentCreates();
+  const b = await restart();
+  return a && b;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = (await run()) ? 0 : 1;

@@ -1,0 +1,233 @@
+// A board host's one connection to its coordinator (`fbay daemon start --join`): it dials out through the shared
+// reconnecting WebSocket, registers its boards, answers the coordinator's requests and carries every session's
+// serial stream as channels of the one tunnel.
+import { readFileSync } from 'node:fs';
+import type { WebSocket } from 'ws';
+import type { Clock, TimerHandle } from '../../shared/clock.js';
+import { VERSION } from '../../shared/version.js';
+import type { JoinStatus } from '../../transport/protocol/api.js';
+import { API } from '../../transport/protocol/paths.js';
+import { ReconnectingWebSocket, type ReconnectError } from '../../transport/reconnecting-websocket.js';
+import { controlFrame, decodeFrame, FRAME, FrameError, heartbeatFrame, MAX_FRAME_BYTES } from '../../transport/tunnel/frames.js';
+import { parseCoordinatorMessage, type CoordinatorMessage, type TunnelBoard } from '../../transport/tunnel/messages.js';
+import type { BoardRecord, BoardRegistry } from '../boards/board-registry.js';
+import type { FlashJobs } from '../flash/flash-jobs.js';
+import type { SessionPower } from '../power/session-power.js';
+import type { SessionPorts } from '../serial/session-ports.js';
+import type { SessionCore } from '../sessions/session-core.js';
+import type { TunnelSender } from './channel-socket.js';
+import { JoinBoards } from './join-boards.js';
+import { JoinFlash } from './join-flash.js';
+import { JOIN_ACCOUNT, JoinSessions, type ReplyBody } from './join-sessions.js';
+
+export interface JoinOptions {
+  url: string;
+  key: string;
+  /** A PEM CA file to trust for the coordinator's certificate. */
+  ca?: string | null;
+  core: SessionCore;
+  registry: BoardRegistry;
+  ports: SessionPorts;
+  /** This host's own flash jobs and power switch: the coordinator's sessions are flashed and powered by them. */
+  flashes: FlashJobs;
+  power: SessionPower;
+  clock: Clock;
+  log(message: string): void;
+  /** Reconnect backoff's randomness (tests). */
+  random?: () => number;
+}
+
+/** A host keeps trying for as long as timers reach (24 days an outage); a refused key stops it (asking again will
+ *  not change the answer). */
+const FOREVER_MS = 2 ** 31 - 1;
+const DEFAULT_HEARTBEAT_MS = 2000;
+
+/** The coordinator's URL for the tunnel: ws(s)://HOST:PORT/v1/hosts/connect, whatever form it was given in. */
+export function tunnelUrl(url: string): string {
+  return `${url.replace(/\/+$/, '').replace(/^http/, 'ws')}${API.hostsConnect}`;
+}
+
+export class JoinClient implements TunnelSender {
+  readonly sessions: JoinSessions;
+  private readonly boards: JoinBoards;
+  private readonly flash: JoinFlash;
+  private readonly rws: ReconnectingWebSocket;
+  private ws: WebSocket | null = null;
+  private beat: TimerHandle | null = null;
+  private status: JoinStatus;
+
+  constructor(private readonly o: JoinOptions) {
+    this.sessions = new JoinSessions(o.core, o.ports, o.log);
+    this.boards = new JoinBoards(o.core, o.registry, (b) => this.upkeep(b), (boards) => this.say({ op: 'boards', boards }));
+    this.flash = new JoinFlash({ sessions: this.sessions, flashes: o.flashes, power: o.power, tunnel: this, clock: o.clock, log: o.log });
+    this.status = { url: o.url, host: null, state: 'connecting', error: null, boards: 0, refused: [], sessions: 0 };
+    const ca = o.ca ? readFileSync(o.ca) : undefined;
+    this.rws = new ReconnectingWebSocket({
+      url: () => tunnelUrl(o.url),
+      headers: () => ({ authorization: `Bearer ${o.key}` }),
+      reconnectWindowMs: FOREVER_MS,
+      clock: o.clock,
+      pingIntervalMs: DEFAULT_HEARTBEAT_MS,
+      deadAfterMs: 3 * DEFAULT_HEARTBEAT_MS,
+      ...(o.random ? { random: o.random } : {}),
+      wsOptions: { maxPayload: MAX_FRAME_BYTES, ...(ca ? { ca } : {}) },
+    });
+    this.rws.on('open', (ws) => this.opened(ws));
+    this.rws.on('message', (data, isBinary) => this.receive(data, isBinary));
+    this.rws.on('state', (state, info) => {
+      if (state === 'open') return;
+      this.down();
+      if (state === 'reconnecting') {
+        this.status.state = 'reconnecting';
+        this.status.error = info.reason ?? null;
+        o.log(`join: lost the tunnel to ${o.url} (${info.reason}); reconnecting`);
+      }
+    });
+    // A try that fails before the tunnel opens (coordinator down, certificate not trusted) is said once per cause.
+    this.rws.on('retry', ({ error }) => {
+      if (this.status.error === error.message) return;
+      this.status.error = error.message;
+      o.log(`join: cannot reach ${o.url} (${error.message}); retrying`);
+    });
+    this.rws.on('closed', (reason, err) => {
+      if (reason === 'stopped') return;
+      this.status.state = 'refused';
+      this.status.error = refusal(err);
+      o.log(`join: ${o.url} refused this host: ${this.status.error}`);
+    });
+    o.core.on('event', (e) => {
+      if (e.type === 'flash') return this.flash.progress(e);
+      if (e.type !== 'ended' || e.session.account !== JOIN_ACCOUNT) return;
+      const id = this.sessions.ended(e.session_id);
+      if (id) this.say({ op: 'ended', session: id, reason: e.reason });
+    });
+  }
+
+  async start(): Promise<void> {
+    // The coordinator's sessions need an account here that may hold every board at once, unmetered.
+    await this.o.core.openAccount(JOIN_ACCOUNT, JOIN_ACCOUNT, null);
+    this.rws.start();
+  }
+
+  view(): JoinStatus {
+    return { ...this.status, boards: this.o.registry.list().length, sessions: this.sessions.count };
+  }
+
+  close(): void {
+    this.down();
+    this.boards.close();
+    this.rws.close();
+  }
+
+  /** A frame on the current connection; false (and dropped) while the tunnel is down. */
+  send(frame: Buffer, done?: (err?: Error) => void): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== ws.OPEN) {
+      done?.(new Error('the tunnel is down'));
+      return false;
+    }
+    ws.send(frame, done);
+    return true;
+  }
+
+  get bufferedAmount(): number {
+    return this.ws?.bufferedAmount ?? 0;
+  }
+
+  private opened(ws: WebSocket): void {
+    this.ws = ws;
+    this.status.state = 'open';
+    this.status.error = null;
+    ws.send(controlFrame({ op: 'hello', version: VERSION, boards: this.boards.offer(), sessions: this.sessions.held() }));
+  }
+
+  private down(): void {
+    this.ws = null;
+    if (this.beat) this.o.clock.clearTimeout(this.beat);
+    this.beat = null;
+    this.sessions.closeAll();
+    this.flash.down();
+  }
+
+  private say(message: unknown): void {
+    this.send(controlFrame(message));
+  }
+
+  private receive(data: Buffer, isBinary: boolean): void {
+    if (!isBinary) return this.o.log('join: the coordinator sent a text frame; ignored (the tunnel speaks binary frames)');
+    let frame;
+    try {
+      frame = decodeFrame(data);
+    } catch (err) {
+      if (err instanceof FrameError) return this.o.log(`join: a frame from the coordinator was dropped: ${err.message}`);
+      throw err;
+    }
+    if (frame.type === FRAME.input) return this.sessions.input(frame.channel, frame.offset, frame.bytes);
+    if (frame.type === FRAME.upload) return this.flash.data(frame.channel, frame.offset, frame.bytes);
+    if (frame.type !== FRAME.control) return;
+    const parsed = parseCoordinatorMessage(frame.json);
+    if ('unknownOp' in parsed) return this.reply(parsed.unknownOp.id, { ok: false, code: 'invalid_request', error: `this host (fbay ${VERSION}) does not know '${parsed.unknownOp.op}'; upgrade it` });
+    if ('problem' in parsed) return this.o.log(`join: a message from the coordinator was dropped: ${parsed.problem}`);
+    void this.handle(parsed.message);
+  }
+
+  private async handle(m: CoordinatorMessage): Promise<void> {
+    switch (m.op) {
+      case 'welcome':
+        this.status.host = m.host;
+        this.heartbeat(m.heartbeat_ms || DEFAULT_HEARTBEAT_MS);
+        this.o.log(`join: joined ${this.o.url} as host '${m.host}' (${Object.keys(m.ids).length} boards offered)`);
+        return this.refused(m.refused);
+      case 'registered':
+        return this.refused(m.refused);
+      case 'open': {
+        const { reply, attach } = await this.sessions.open(m, this);
+        this.reply(m.id, reply);
+        return attach?.();
+      }
+      case 'release':
+        return this.reply(m.id, await this.sessions.release(m.session));
+      case 'control':
+        return this.reply(m.id, await this.sessions.control(m));
+      case 'upload':
+        return this.reply(m.id, this.flash.begin(m));
+      case 'flash':
+        return this.reply(m.id, this.flash.flash(m));
+      case 'flash_job':
+        return this.reply(m.id, this.flash.job(m));
+      case 'power':
+        return this.reply(m.id, await this.flash.power(m));
+    }
+  }
+
+  private upkeep(b: BoardRecord): Pick<TunnelBoard, 'flash' | 'power'> {
+    return { flash: this.o.flashes.methodOf(b), power: { control: this.o.power.control(b.id), state: this.o.power.state(b.id) } };
+  }
+
+  private refused(list: Array<{ id: string; reason: string }>): void {
+    this.status.refused = list;
+    for (const r of list) this.o.log(`join: the coordinator refused board ${r.id}: ${r.reason}`);
+  }
+
+  private reply(id: number, body: ReplyBody): void {
+    this.say({ op: 'reply', id, ...body });
+  }
+
+  private heartbeat(ms: number): void {
+    const tick = () => {
+      this.send(heartbeatFrame(this.o.clock.now()));
+      this.beat = this.o.clock.setTimeout(tick, ms);
+      this.beat.unref?.();
+    };
+    if (this.beat) this.o.clock.clearTimeout(this.beat);
+    this.beat = this.o.clock.setTimeout(tick, ms);
+    this.beat.unref?.();
+  }
+}
+
+/** Why the coordinator will not take this host, in words an operator can act on. */
+function refusal(err: ReconnectError | undefined): string {
+  if (err?.status === 401) return 'HTTP 401: the host key is not valid or was revoked. Make one on the coordinator with `fbay keys create --host NAME`.';
+  if (err?.status === 403) return 'HTTP 403: that key is a user key, not a host key. Make a host key on the coordinator with `fbay keys create --host NAME`.';
+  return err?.message ?? 'unknown';
+}

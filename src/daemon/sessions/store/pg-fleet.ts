@@ -1,0 +1,104 @@
+// The fleet in PostgreSQL: coordinators (with heartbeats and the URL they serve on), joined hosts (heartbeats, link
+// state, version) and the resources sessions claim — a coordinator's own boards and slots, and joined hosts' boards.
+import type pg from 'pg';
+
+export interface ResourceRow {
+  id: string;
+  kind: string;
+  coordinator_id: string | null;
+  host: string | null;
+  type: string | null;
+  name: string | null;
+  online: boolean;
+  info?: Record<string, unknown>;
+}
+
+export interface HostRow {
+  name: string;
+  coordinator_id: string | null;
+  last_heartbeat_at: string | null;
+  link_state: string;
+  version: string | null;
+  boards: string[];
+}
+
+export interface CoordinatorRow {
+  id: string;
+  url: string | null;
+  version: string | null;
+  pid: number | null;
+  last_heartbeat_at: string;
+}
+
+export class PgFleet {
+  constructor(
+    private readonly pool: pg.Pool,
+    readonly coordinator: string,
+  ) {}
+
+  /** This coordinator is alive (and serves on `url`): others find it, and its sessions, through this row. */
+  async heartbeat(info: { url: string | null; version: string; pid: number }): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO coordinators (id, url, version, pid, started_at, last_heartbeat_at) VALUES ($1, $2, $3, $4, now(), now())
+       ON CONFLICT (id) DO UPDATE SET url = $2, version = $3, pid = $4, last_heartbeat_at = now()`,
+      [this.coordinator, info.url, info.version, info.pid],
+    );
+  }
+
+  async coordinators(): Promise<CoordinatorRow[]> {
+    const { rows } = await this.pool.query<CoordinatorRow & { last_heartbeat_at: Date }>('SELECT id, url, version, pid, last_heartbeat_at FROM coordinators ORDER BY id');
+    return rows.map((r) => ({ ...r, last_heartbeat_at: r.last_heartbeat_at.toISOString() }));
+  }
+
+  /** A joined host's heartbeat (the host tunnel calls this on every beat): connected to this coordinator. */
+  async hostHeartbeat(name: string, info: { version?: string | null; link_state?: string } = {}): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO hosts (name, coordinator_id, last_heartbeat_at, link_state, version) VALUES ($1, $2, now(), $3, $4)
+       ON CONFLICT (name) DO UPDATE SET coordinator_id = $2, last_heartbeat_at = now(), link_state = $3, version = COALESCE($4, hosts.version)`,
+      [name, this.coordinator, info.link_state ?? 'open', info.version ?? null],
+    );
+  }
+
+  /** A host's link changed (`reconnecting`, `lost`) without a beat. */
+  async hostLink(name: string, linkState: string): Promise<void> {
+    await this.pool.query('UPDATE hosts SET link_state = $2 WHERE name = $1', [name, linkState]);
+  }
+
+  /** Hosts connected to this coordinator (all of them with `all`), each with its boards. */
+  async hosts(all = false): Promise<HostRow[]> {
+    const { rows } = await this.pool.query<Omit<HostRow, 'last_heartbeat_at'> & { last_heartbeat_at: Date | null }>(
+      `SELECT h.name, h.coordinator_id, h.last_heartbeat_at, h.link_state, h.version,
+              COALESCE(array_agg(r.id ORDER BY r.id) FILTER (WHERE r.id IS NOT NULL), '{}') AS boards
+       FROM hosts h LEFT JOIN resources r ON r.host = h.name AND r.kind = 'board'
+       WHERE $1 OR h.coordinator_id = $2 GROUP BY h.name ORDER BY h.name`,
+      [all, this.coordinator],
+    );
+    return rows.map((r) => ({ ...r, last_heartbeat_at: r.last_heartbeat_at?.toISOString() ?? null }));
+  }
+
+  /** Registers (or updates) resources sessions may claim; those of this owner not listed are marked offline. */
+  async registerResources(owner: { coordinator_id: string | null; host: string | null }, rows: ResourceRow[]): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('UPDATE resources SET online = false, updated_at = now() WHERE coordinator_id IS NOT DISTINCT FROM $1 AND host IS NOT DISTINCT FROM $2 AND NOT (id = ANY ($3::text[]))', [
+        owner.coordinator_id,
+        owner.host,
+        rows.map((r) => r.id),
+      ]);
+      for (const r of rows) {
+        await client.query(
+          `INSERT INTO resources (id, kind, coordinator_id, host, type, name, online, info, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+           ON CONFLICT (id) DO UPDATE SET kind = $2, coordinator_id = $3, host = $4, type = $5, name = $6, online = $7, info = $8, updated_at = now()`,
+          [r.id, r.kind, r.coordinator_id, r.host, r.type, r.name, r.online, JSON.stringify(r.info ?? {})],
+        );
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// The remote client's errors as users meet them: a wrong key, an untrusted certificate, a host that does not answer.
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RemoteClient } from '../../../src/daemon/remote/remote-client.js';
+import { ApiError } from '../../../src/transport/protocol/errors.js';
+
+const fixture = (name: string) => new URL(`../../transport/reconnect/fixtures/${name}`, import.meta.url);
+const servers: Array<{ close(): void }> = [];
+const clients: RemoteClient[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) s.close();
+  for (const c of clients.splice(0)) await c.close();
+});
+
+/** An HTTPS host with the test's self-signed certificate that answers every request with `status`. */
+async function host(status: number, body: unknown): Promise<string> {
+  const server = createServer({ cert: readFileSync(fixture('cert.pem')), key: readFileSync(fixture('key.pem')) }, (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  servers.push(server);
+  return `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function failure(client: RemoteClient): Promise<ApiError> {
+  clients.push(client);
+  const err = await client.json('GET', '/v1/auth/me').then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(ApiError);
+  return err as ApiError;
+}
+
+describe('RemoteClient errors', () => {
+  it('a wrong key is a 401 `unauthorized` saying so, not "did not answer"', async () => {
+    const url = await host(401, { error: 'Invalid or missing API key.', code: 'unauthorized' });
+    const err = await failure(new RemoteClient('lab', { url, key: `key_${'a'.repeat(32)}`, ca: fixture('cert.pem').pathname }));
+    expect(err.status).toBe(401);
+    expect(err.code).toBe('unauthorized');
+    expect(err.message).toBe("Remote 'lab' refused its API key (HTTP 401: Invalid or missing API key).");
+    expect(err.toBody().next).toMatch(/fbay remote add lab https:\/\/127\.0\.0\.1:\d+ --key KEY --force/);
+  });
+
+  it('a self-signed host points at --ca', async () => {
+    const url = await host(200, {});
+    const err = await failure(new RemoteClient('lab', { url, key: `key_${'a'.repeat(32)}` }));
+    expect(err.code).toBe('upstream_unavailable');
+    expect(err.message).toContain('presented a certificate this machine does not trust');
+    expect(err.toBody().next).toContain('--ca /path/to/ca.pem');
+  });
+
+  it('a host that does not answer says so, with what to check', async () => {
+    const err = await failure(new RemoteClient('lab', { url: 'http://127.0.0.1:1', key: `key_${'a'.repeat(32)}` }));
+    expect(err.code).toBe('upstream_unavailable');
+    expect(err.message).toMatch(/^Remote 'lab' \(http:\/\/127\.0\.0\.1:1\) did not answer: .*ECONNREFUSED/);
+    expect(err.toBody().next).toContain('fbay daemon start --listen');
+  });
+});

@@ -1,0 +1,83 @@
+// Several coordinators on one PostgreSQL database: a session made through one is seen, ended and charged once through
+// another; a deadline two of them sweep ends it once; limits and Idempotency-Keys hold across them.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ApiError } from '../../../../src/transport/protocol/errors.js';
+import { useStores } from '../../../helpers/stores.js';
+import { harnessOn, T0, useFakeClock } from '../../providers/board/board-harness.js';
+
+describe('coordinators sharing one PostgreSQL database', () => {
+  const stores = useStores('postgres');
+  const makeHarness = harnessOn(stores);
+  beforeEach(useFakeClock);
+  afterEach(() => vi.useRealTimers());
+  const metered = { account: { tier: 'local', balance_credits: 100 } };
+
+  it('shows, ends and charges once through B a session A made and runs', async () => {
+    const a = await makeHarness({ coordinator: 'a', settings: metered });
+    const b = await makeHarness({ coordinator: 'b', settings: metered });
+    const s = await a.create({ board_type: 'virtual' });
+    expect(s).toMatchObject({ state: 'idle', board_id: 'virtual-1' });
+    expect(a.find(s.id).resource).toBe('a/virtual-1');
+    const seen = await b.core.lookup('local', s.id, 'board');
+    expect(seen).toMatchObject({ state: 'idle', coordinator: 'a' });
+    // B only mirrors it: its own (fake) ports were never asked for it.
+    expect(b.ports.opened).toEqual([]);
+    vi.advanceTimersByTime(6_000);
+    await b.core.end('local', s.id);
+    expect(b.find(s.id)).toMatchObject({ state: 'ended', end_reason: 'user_ended', ended_at: T0 + 6000 });
+    // A, which runs the board, hears of it and lets the port go.
+    await vi.waitFor(() => expect(a.ports.closed).toEqual([s.id]));
+    expect(a.find(s.id)).toMatchObject({ state: 'ended', end_reason: 'user_ended' });
+    expect(await stores.query('SELECT credits FROM credit_ledger WHERE session_id = $1', [s.id])).toEqual([{ credits: 1.1 }]);
+    await vi.waitFor(() => expect(a.core.account('local').balance_credits).toBeCloseTo(98.9, 6));
+    expect(b.core.account('local').balance_credits).toBeCloseTo(98.9, 6);
+  });
+
+  it('two coordinators sweeping the same expired deadline end the session once, charged once', async () => {
+    const c = await makeHarness({ coordinator: 'c', settings: metered });
+    const s = await c.create({ board_type: 'virtual', idle_timeout_s: 5 });
+    await stores.idle();
+    void c.core.shutdown(true); // like kill -9: C's timers stop, nothing more written
+    const [a, b] = await Promise.all([makeHarness({ coordinator: 'a', settings: metered }), makeHarness({ coordinator: 'b', settings: metered })]);
+    vi.advanceTimersByTime(5_000 + 1_000); // the deadline, plus the lag a peer gives the session's own coordinator
+    await stores.idle();
+    for (const h of [a, b]) {
+      await vi.waitFor(() => expect(h.find(s.id)).toMatchObject({ state: 'ended', end_reason: 'idle_timeout', ended_at: T0 + 5000 }));
+    }
+    expect(await stores.query('SELECT credits FROM credit_ledger WHERE session_id = $1', [s.id])).toEqual([{ credits: 1 + 5 / 60 }]);
+    await vi.waitFor(() => expect(a.core.account('local').balance_credits).toBeCloseTo(100 - 1 - 5 / 60, 6));
+    await vi.waitFor(() => expect(b.core.account('local').balance_credits).toBeCloseTo(100 - 1 - 5 / 60, 6));
+  });
+
+  it("holds an account's limit of one across coordinators: of 20 racing creates, one wins", async () => {
+    const a = await makeHarness({ coordinator: 'a', boards: 20 });
+    const b = await makeHarness({ coordinator: 'b', boards: 20 });
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).create({ board_type: 'virtual' })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const codes = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as ApiError).code] : []));
+    expect(new Set(codes)).toEqual(new Set(['session_conflict']));
+  });
+
+  it('gives the same session for one Idempotency-Key sent to both, and 422 for another body', async () => {
+    const a = await makeHarness({ coordinator: 'a' });
+    const b = await makeHarness({ coordinator: 'b' });
+    const [x, y] = await Promise.all([a.create({ board_type: 'virtual' }, 'k-1'), b.create({ board_type: 'virtual' }, 'k-1')]);
+    expect(y.id).toBe(x.id);
+    await expect(b.create({ board_type: 'virtual', idle_timeout_s: 9 }, 'k-1')).rejects.toMatchObject({ code: 'idempotency_mismatch' });
+  });
+
+  it('refuses a write made on a revision another coordinator changed, and the loser takes what was stored', async () => {
+    const a = await makeHarness({ coordinator: 'a' });
+    const b = await makeHarness({ coordinator: 'b' });
+    const s = await a.create({ board_type: 'virtual', idle_timeout_s: 600 });
+    await b.core.lookup('local', s.id);
+    await stores.idle();
+    // Both change it at once from the same revision: B's longer idle window against A's shorter one.
+    const viaA = a.core.apply(a.find(s.id), { idle_timeout_s: 60 });
+    const viaB = b.core.apply(b.find(s.id), { idle_timeout_s: 120 });
+    await Promise.all([viaA, viaB]);
+    await stores.idle();
+    await vi.waitFor(() => expect(a.find(s.id).idle_timeout_s).toBe(b.find(s.id).idle_timeout_s));
+    expect(a.find(s.id).rev).toBe(b.find(s.id).rev);
+  });
+});

@@ -1,0 +1,67 @@
+// Test helper: coordinator daemons (real processes, `--store` on a real PostgreSQL database) on loopback TCP.
+import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { api, makeHome, spawnDaemon, stopDaemon, type DaemonProcess, type TestHome } from './daemon-process.js';
+
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const { port } = s.address() as AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+export interface CoordinatorProcess {
+  name: string;
+  home: TestHome;
+  daemon: DaemonProcess;
+  port: number;
+  url: string;
+  /** A request on the owner's Unix socket. */
+  owner(method: string, path: string, body?: unknown): Promise<{ status: number; headers: Record<string, unknown>; body: any }>;
+  /** A request over TCP with an API key. */
+  tcp(key: string, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: any; text: string }>;
+  stop(): Promise<void>;
+}
+
+export async function startCoordinator(name: string, storeUrl: string, config: Record<string, unknown> = {}): Promise<CoordinatorProcess> {
+  const home = makeHome();
+  home.writeConfig({ virtual_boards: 2, ...config });
+  const port = await freePort();
+  const daemon = await spawnDaemon(home.home, { FBAY_LISTEN: `127.0.0.1:${port}`, FBAY_STORE: storeUrl, FBAY_COORDINATOR: name });
+  if (!daemon.line.startsWith('ready')) throw new Error(`coordinator ${name} did not start: ${daemon.line}\n${daemon.stderr()}`);
+  return {
+    name,
+    home,
+    daemon,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    owner: (method, path, body) => api(home.socket, method, path, body),
+    tcp: (key, method, path, body, headers = {}) =>
+      new Promise((resolve, reject) => {
+        const payload = body === undefined ? undefined : JSON.stringify(body);
+        const req = request({ host: '127.0.0.1', port, method, path, headers: { authorization: `Bearer ${key}`, ...(payload ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => {
+            let parsed: unknown = text;
+            try {
+              parsed = text ? JSON.parse(text) : undefined;
+            } catch {
+              /* text (metrics) */
+            }
+            resolve({ status: res.statusCode!, headers: res.headers, body: parsed, text });
+          });
+        });
+        req.on('error', reject);
+        req.end(payload);
+      }),
+    stop: async () => {
+      await stopDaemon(daemon);
+      home.cleanup();
+    },
+  };
+}
