@@ -13,6 +13,8 @@ export { LOCAL_ACCOUNT };
 export type { CreateOptions } from './core-create.js';
 /** How long a stopping daemon waits for sessions to end (browsers collecting artifacts). */
 const SHUTDOWN_MS = 10_000;
+/** How many times an end is made again onto another coordinator's newer write before the caller is asked to retry. */
+const END_TRIES = 5;
 
 export class SessionCore extends CoreCreate {
   constructor(deps: CoreDeps) {
@@ -123,10 +125,17 @@ export class SessionCore extends CoreCreate {
 
   // ——— ending ———
 
-  /** Ends a session (`user_ended`); an ended one is returned unchanged. Resolves once the end is durable. */
+  /**
+   * Ends a session (`user_ended`); an ended one is returned unchanged. Resolves once the end is durable. On a shared
+   * store another coordinator may have written the session since this one read it: the end is then made again onto
+   * what it wrote (its write was void as a whole, charge included).
+   */
   async end(account: string, id: string, kind?: string, reason = 'user_ended'): Promise<CoreRecord> {
     const s = this.find(account, id, kind);
-    await this.finish(s, reason);
+    for (let tries = 0; tries < END_TRIES && this.isLive(s) && !this.stopped; tries++) await this.finish(s, reason);
+    if (this.isLive(s) && !this.stopped) {
+      throw new ApiError('upstream_unavailable', `Session ${id} kept changing on another coordinator while it was being ended; end it again.`);
+    }
     return s;
   }
 

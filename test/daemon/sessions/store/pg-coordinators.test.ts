@@ -33,6 +33,22 @@ describe('coordinators sharing one PostgreSQL database', () => {
     expect(b.core.account('local').balance_credits).toBeCloseTo(98.9, 6);
   });
 
+  it('ends through B a session A changed after B last read it: the end is made again onto what A wrote', async () => {
+    const a = await makeHarness({ coordinator: 'a', settings: metered });
+    const b = await makeHarness({ coordinator: 'b', settings: metered });
+    const s = await a.create({ board_type: 'virtual', idle_timeout_s: 600 });
+    await b.core.lookup('local', s.id, 'board');
+    await stores.idle();
+    // B stops hearing of changes, so what it holds is a revision behind once A writes again.
+    b.store.changes!.removeAllListeners('session');
+    await a.core.apply(a.find(s.id), { idle_timeout_s: 60 });
+    expect(b.find(s.id).rev).toBeLessThan(a.find(s.id).rev!);
+    const ended = await b.core.end('local', s.id);
+    expect(ended).toMatchObject({ state: 'ended', end_reason: 'user_ended', idle_timeout_s: 60 });
+    await vi.waitFor(() => expect(a.find(s.id)).toMatchObject({ state: 'ended', end_reason: 'user_ended' }));
+    expect(await stores.query('SELECT count(*)::int AS n FROM credit_ledger WHERE session_id = $1', [s.id])).toEqual([{ n: 1 }]);
+  });
+
   it('two coordinators sweeping the same expired deadline end the session once, charged once', async () => {
     const c = await makeHarness({ coordinator: 'c', settings: metered });
     const s = await c.create({ board_type: 'virtual', idle_timeout_s: 5 });
