@@ -73,8 +73,12 @@ export class HostLink extends EventEmitter<HostLinkEvents> {
     return id;
   }
 
-  /** Sends a request and resolves with the host's reply (an `ok: false` reply too); rejects if no reply comes. */
-  request(body: CoordinatorRequestBody, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Reply> {
+  /**
+   * Sends a request and resolves with the host's reply (an `ok: false` reply too); rejects if no reply comes.
+   * `onReply` runs as the reply frame is read, before any frame behind it: a host sends a channel's first output right
+   * after its reply to the open, often in the same read, and that output must find the reply taken in.
+   */
+  request(body: CoordinatorRequestBody, timeoutMs = REQUEST_TIMEOUT_MS, onReply?: (reply: Reply) => void): Promise<Reply> {
     if (!this.open) return Promise.reject(new ApiError('upstream_unavailable', `Host '${this.host}' is not connected.`));
     const id = this.nextRequest++;
     return new Promise<Reply>((resolve, reject) => {
@@ -82,7 +86,15 @@ export class HostLink extends EventEmitter<HostLinkEvents> {
         this.pending.delete(id);
         reject(new ApiError('upstream_unavailable', `Host '${this.host}' did not answer a '${body.op}' request within ${timeoutMs / 1000} s.`));
       }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      const answered = (reply: Reply) => {
+        try {
+          onReply?.(reply);
+        } catch (err) {
+          return reject(err as Error);
+        }
+        resolve(reply);
+      };
+      this.pending.set(id, { resolve: answered, reject, timer });
       this.ws.send(controlFrame({ ...body, id }));
     });
   }

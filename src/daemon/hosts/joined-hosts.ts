@@ -170,7 +170,10 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
     const keep_s = this.o.graceS() + KEEP_MARGIN_S;
     let reply;
     try {
-      reply = await link.request({ op: 'open', channel, session: line.session, board: board.local_id, since: line.offset, keep_s });
+      // Bound as the reply is read: the host's replay follows it at once, and must not reach an unbound line.
+      reply = await link.request({ op: 'open', channel, session: line.session, board: board.local_id, since: line.offset, keep_s }, undefined, (r) => {
+        if (r.ok && host.link === link && line.isOpen) line.bind(link, channel, r);
+      });
     } catch (err) {
       forget();
       if (mode === 'start') throw err;
@@ -184,7 +187,6 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
       return void this.emit('end', line.session, reason, reason === 'host_lost' ? (host.record.last_heartbeat_at ?? this.o.clock.now()) : this.o.clock.now());
     }
     if (host.link !== link || !line.isOpen) return void forget();
-    line.bind(link, channel, reply);
     if (mode === 'resume') this.emit('link', line.session, { state: 'open', deadline: null });
   }
 

@@ -5,7 +5,8 @@ import { once } from 'node:events';
 import WebSocket from 'ws';
 import { readUntil } from '../../helpers/daemon-process.js';
 import { coordinated, joinedAll, type Coordinated } from '../../helpers/joined-hosts.js';
-import { controlFrame, FRAME, streamFrame } from '../../../src/transport/tunnel/frames.js';
+import { controlFrame, decodeFrame, FRAME, streamFrame } from '../../../src/transport/tunnel/frames.js';
+import { recordFrames } from '../../helpers/daemon-process.js';
 
 let t: Coordinated;
 let rogueKey: string;
@@ -97,5 +98,54 @@ describe('a host that misbehaves', () => {
     await stillServing();
     const hosts = (await t.coord.api('GET', '/v1/hosts')).body.hosts;
     expect(hosts.find((h: { name: string }) => h.name === 'lab1')).toMatchObject({ link: 'open' });
+  });
+});
+
+/** A hand-driven host with one board: it answers every request, and `open` with `onOpen`'s frames. */
+async function rawHost(key: string, sessions: string[], onOpen: (ws: WebSocket, open: { id: number; channel: number; session: string; since: number }) => void) {
+  const ws = await tunnel(key);
+  const board = { id: 'raw-1', type: 'raw', name: 'raw-1', rate_credits_per_min: 0, online: true, held: sessions.length > 0, serial: { path: '/dev/fbay-raw', vid: null, pid: null, serial_number: null, manufacturer: null, product: null, location: null } };
+  const welcome = new Promise<{ ids: Record<string, string> }>((resolve) => {
+    ws.on('message', (data: Buffer) => {
+      const frame = decodeFrame(data);
+      if (frame.type !== FRAME.control) return;
+      const m = frame.json as { op: string; id: number; channel: number; session: string; since: number; ids: Record<string, string> };
+      if (m.op === 'welcome') resolve(m);
+      else if (m.op === 'open') onOpen(ws, m);
+      else if (m.id) ws.send(controlFrame({ op: 'reply', id: m.id, ok: true }));
+    });
+  });
+  ws.send(controlFrame({ op: 'hello', version: 'test', boards: [board], sessions }));
+  return { ws, ids: (await welcome).ids };
+}
+
+describe('a host that answers an open with output right behind its reply, in the same read', () => {
+  it('has that output taken from the offset it replied, with no gap for the clients', async () => {
+    const reply = (ws: WebSocket, m: { id: number }, offset: number) => ws.send(controlFrame({ op: 'reply', id: m.id, ok: true, offset, input: 0 }));
+    const first = await rawHost(rogueKey, [], (ws, m) => reply(ws, m, m.since));
+    const s = (await t.tcp('POST', '/v1/sessions', { board_id: first.ids['raw-1'] })).body;
+    expect(s).toMatchObject({ state: 'idle', host: 'rogue' });
+    const client = await t.serial(s.id);
+    const rec = recordFrames(client);
+    first.ws.send(streamFrame(FRAME.data, 1, 0, Buffer.from('before-')));
+    await rec.until(() => rec.size === 7);
+    first.ws.close();
+    await rec.until(() => rec.texts.some((m) => m.type === 'state' && m.link?.state === 'reconnecting'));
+    // Back: the reply and two frames of output in one write, so the coordinator reads them in one go; a third later.
+    const back = await rawHost(rogueKey, [s.id], (ws, m) => {
+      const socket = (ws as unknown as { _socket: import('node:net').Socket })._socket;
+      socket.cork();
+      reply(ws, m, m.since);
+      ws.send(streamFrame(FRAME.data, m.channel, m.since, Buffer.from('after-')));
+      ws.send(streamFrame(FRAME.data, m.channel, m.since + 6, Buffer.from('and-more-')));
+      socket.uncork();
+      setImmediate(() => ws.send(streamFrame(FRAME.data, m.channel, m.since + 15, Buffer.from('end'))));
+    });
+    await rec.until(() => rec.bytes().toString().endsWith('end'));
+    expect(rec.bytes().toString()).toBe('before-after-and-more-end');
+    expect(rec.texts.filter((m) => m.type === 'gap')).toEqual([]);
+    expect(t.coord.daemon.stderr()).not.toMatch(/has output only up to offset/);
+    expect((await t.tcp('DELETE', `/v1/sessions/${s.id}`)).body).toMatchObject({ state: 'ended' });
+    back.ws.close();
   });
 });
