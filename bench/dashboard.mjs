@@ -1,5 +1,6 @@
 // Figures for the dashboard, in Debian's Chromium against a real daemon on loopback:
-// - navigation → boards visible with a cold cache, median (< 300 ms); baseline: a script-free page of the same server;
+// - navigation → boards painted (Element Timing) with a cold cache, median (< 300 ms); baseline: the first paint of a
+//   script-free page of the same server;
 // - shipped JS + CSS gzipped (< 250 KB, xterm included); baseline: xterm.js alone;
 // - keystroke → echo in the browser terminal, p50 added over a raw WebSocket client in the same run (< 5 ms);
 // - 1 MiB/s of board output for 10 s: every byte reaches the terminal, and the page answers within 100 ms throughout.
@@ -36,28 +37,40 @@ function raw(socket, method, path) {
 
 const loginLink = async (d) => (await d.api('POST', '/v1/ui/login', {})).body.url;
 
+/** Records when the first board's name was painted (Element Timing), from the page's navigation start. */
+const watchBoardPaint = () => {
+  window.__boardPaint = null;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (e.identifier === 'board' && window.__boardPaint === null) window.__boardPaint = e.renderTime || e.loadTime;
+  }).observe({ type: 'element', buffered: true });
+};
+
 async function navigation(browser, d, rounds = 10) {
-  const app = [];
+  const painted = [];
+  const seen = [];
   const bare = [];
   for (let i = 0; i < rounds + 1; i++) {
     // A new context each time: an empty cache, no cookie; the link logs in as part of the navigation.
     const context = await browser.newContext();
+    await context.addInitScript(watchBoardPaint);
     const page = await context.newPage();
     const url = await loginLink(d);
-    let t = performance.now();
+    const t = performance.now();
     await page.goto(url, { waitUntil: 'commit' });
     await page.locator('[data-board]').first().waitFor();
-    if (i > 0) app.push(performance.now() - t);
-    const fresh = await context.newPage(); // the spent link: a page without script from the same server
-    t = performance.now();
+    const seenAt = performance.now() - t;
+    const paint = await (await page.waitForFunction(() => window.__boardPaint)).jsonValue();
+    // The spent link: a page without script from the same server, its first paint by the same clock.
+    const fresh = await context.newPage();
     await fresh.goto(url, { waitUntil: 'load' });
-    if (i > 0) bare.push(performance.now() - t);
+    const fcp = await fresh.evaluate(() => new Promise((resolve) => new PerformanceObserver((l) => resolve(l.getEntries()[0].startTime)).observe({ type: 'paint', buffered: true })));
+    if (i > 0) painted.push(paint), seen.push(seenAt), bare.push(fcp);
     await context.close();
   }
-  return report('dashboard: navigation → boards visible, cold cache (median)', median(app), 'ms', {
-    baseline: `a script-free page of the same server ${median(bare).toFixed(1)} ms; p90 ${percentile(app, 90).toFixed(1)} ms`,
+  return report('dashboard: navigation → boards painted, cold cache (median)', median(painted), 'ms', {
+    baseline: `a script-free page of the same server painted at ${median(bare).toFixed(1)} ms; p90 ${percentile(painted, 90).toFixed(1)} ms; playwright finds the board at ${median(seen).toFixed(1)} ms (its check waits for the page's script)`,
     target: '< 300 ms',
-    ok: median(app) < 300,
+    ok: median(painted) < 300,
   });
 }
 

@@ -17,8 +17,9 @@ const SandboxPage = lazy(() => import('./sandbox/sandbox-page.js').then((m) => (
 const BrowsersPage = lazy(() => import('./browser/browsers-page.js').then((m) => ({ default: m.BrowsersPage })));
 const BrowserPage = lazy(() => import('./browser/browser-page.js').then((m) => ({ default: m.BrowserPage })));
 
-export function App({ first }: { first: Promise<Me> }) {
-  const [me, setMe] = useState<Me | null>(null);
+/** `first`: who is logged in, being asked; `known`: already known (the page came with it), so no "Loading…" first. */
+export function App({ first, known = null }: { first: Promise<Me>; known?: Me | null }) {
+  const [me, setMe] = useState<Me | null>(known);
   const [failed, setFailed] = useState<string | null>(null);
   const show = (p: Promise<Me>) => p.then(setMe, (e: Error) => setFailed(e.message));
   const refresh = () => show(getMe());

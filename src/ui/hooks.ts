@@ -31,12 +31,22 @@ export function useLink(): LinkState {
 
 /** The time now, updated every `ms` while mounted (for countdowns; the daemon is not asked). */
 export function useNow(ms = 1000): number {
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const t = window.setInterval(() => setNow(Date.now()), ms);
     return () => window.clearInterval(t);
   }, [ms]);
   return now;
+}
+
+/**
+ * False until mounted: in the page the daemon drew (whose buttons do nothing yet) and in the app's first render, which
+ * draws the same; true from then on. What only works once the app runs is disabled until then.
+ */
+export function useMounted(): boolean {
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
+  return mounted;
 }
 
 export interface Loaded<T> {
@@ -45,9 +55,12 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-/** Runs `load` now and on reload(); keeps the last value while a reload runs. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
-  const [value, setValue] = useState<T | null>(null);
+/**
+ * Runs `load` now and on reload(); keeps the last value while a reload runs. `initial`, when it gives a value (data
+ * the page came with), is shown from the first render while the load runs.
+ */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[], initial?: () => T | null): Loaded<T> {
+  const [value, setValue] = useState<T | null>(() => initial?.() ?? null);
   const [error, setError] = useState<Error | null>(null);
   const [round, setRound] = useState(0);
   const reload = useCallback(() => setRound((n) => n + 1), []);

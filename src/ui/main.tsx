@@ -1,18 +1,7 @@
-// The dashboard's entry: keeps the CSRF token a login page carried (then drops the login URL), and renders the app.
-import { createRoot } from 'react-dom/client';
+// The dashboard's entry, kept small: a page the daemon drew (the login link's boards) is painted before the app's
+// script — React is most of it — is loaded and run; any other page starts the app at once.
 import './styles.css';
-import { csrf, getMe, prefetch } from './api.js';
-import { App } from './app.js';
 
-const token = document.querySelector<HTMLMetaElement>('meta[name="fbay-csrf"]')?.content;
-if (token) {
-  csrf.set(token);
-  // The one-time link is spent: a reload of it would only say so.
-  history.replaceState(null, '', '/ui/');
-}
-
-// Asked for before React starts: who is logged in and, for a page that was logged in before, the boards.
-const me = getMe();
-if (csrf.get() && !/^#\/(sessions|sandboxes|browsers|account|host)/.test(location.hash)) prefetch('/v1/boards');
-
-createRoot(document.getElementById('root')!).render(<App first={me} />);
+const start = () => void import('./start.js');
+if (document.querySelector('meta[name="fbay-boot"]')) requestAnimationFrame(() => setTimeout(start));
+else start();

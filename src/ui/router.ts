@@ -32,7 +32,8 @@ export function navigate(href: string): void {
 }
 
 export function useRoute(): Route {
-  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  // The daemon renders the boards page (no location there).
+  const [route, setRoute] = useState(() => parseRoute(typeof location === 'undefined' ? '' : location.hash));
   useEffect(() => {
     const onChange = () => setRoute(parseRoute(location.hash));
     window.addEventListener('hashchange', onChange);

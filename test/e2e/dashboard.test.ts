@@ -51,6 +51,24 @@ describe('the dashboard in a browser', () => {
     expect([...errors, ...again.errors]).toEqual([]);
   });
 
+  it("draws the boards into the login link's page itself: they show with the page's script off, and the app takes them over", async () => {
+    await home.json('session', 'create', '--board-id', 'virtual-2');
+    const url = await loginUrl(home);
+    const bare = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+    await bare.goto(url);
+    expect(await bare.locator('[data-board]').evaluateAll((cards) => cards.map((c) => `${c.getAttribute('data-board')}:${c.getAttribute('data-state')}`))).toEqual(['virtual-1:available', 'virtual-2:reserved']);
+    await expect(bare.getByText('Your session on virtual-2').isVisible()).resolves.toBe(true);
+    // Its buttons do nothing without the script: they say so by being disabled.
+    expect(await bare.getByRole('button', { name: 'Start session on virtual-1' }).isDisabled()).toBe(true);
+    await bare.context().close();
+    const { page, errors } = await openDashboard(browser, home);
+    await page.getByRole('button', { name: 'Start session on virtual-1' }).and(page.locator(':enabled')).waitFor();
+    expect(await page.locator('[data-board]').count()).toBe(2);
+    expect(errors).toEqual([]);
+    await home.fbay('session', 'end', '--all');
+    await page.context().close();
+  });
+
   it('shows the boards grid live: another client starting a session turns the board reserved', async () => {
     const { page, errors } = await openDashboard(browser, home);
     const card = page.locator('[data-board="virtual-2"]');

@@ -51,7 +51,7 @@ export interface Dashboard {
 type Loaded = Awaited<ReturnType<typeof load>>;
 
 async function load(deps: DashboardDeps) {
-  const [{ UiSessions }, { UiStateFile }, { StaticFiles }, { LoopbackDashboard }, { createUiServer }, { listenHosts }, { parseListen }, { ConfigStore }] =
+  const [{ UiSessions }, { UiStateFile }, { StaticFiles }, { LoopbackDashboard }, { createUiServer }, { listenHosts }, { parseListen }, { ConfigStore }, { FirstPaint }] =
     await Promise.all([
       import('./ui-sessions.js'),
       import('./ui-state.js'),
@@ -61,6 +61,7 @@ async function load(deps: DashboardDeps) {
       import('./guards.js'),
       import('../../shared/config-keys.js'),
       import('../../shared/config-store.js'),
+      import('./first-paint.js'),
     ]);
   const state = new UiStateFile(deps.paths.stateDir, deps.log);
   const sessions = new UiSessions({
@@ -69,7 +70,10 @@ async function load(deps: DashboardDeps) {
     persist: (list) => state.update({ sessions: list }),
     accountValid: (account) => deps.keys.get(account)?.revoked_at === null,
   });
-  const core = { router: deps.router, upgrade: deps.upgrade, sessions, files: new StaticFiles(deps.assetsDir), keyAccount: (k: string) => deps.keys.authenticate(k), log: deps.log };
+  const files = new StaticFiles(deps.assetsDir);
+  // Rendered by the build next to the page's (dist/ui-server beside dist/ui), when there is one.
+  const firstPaint = new FirstPaint(deps.router, deps.log, deps.assetsDir ? join(deps.assetsDir, '../ui-server/first-paint.js') : undefined);
+  const core = { router: deps.router, upgrade: deps.upgrade, sessions, files, firstPaint, keyAccount: (k: string) => deps.keys.authenticate(k), log: deps.log };
   const loopback = new LoopbackDashboard(core, (port) => {
     if (state.state.port !== port) state.update({ port });
   });

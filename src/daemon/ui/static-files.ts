@@ -33,10 +33,20 @@ export class StaticFiles {
 
   constructor(readonly dir: string = BUILT_UI_DIR) {}
 
-  /** index.html with `head` (meta tags, escaped by the caller) inserted; a hint page when there is no build. */
-  index(head = ''): string {
+  /** index.html with `head` (meta tags) and `root` (a rendered page) put in, escaped by the caller; a hint page when there is no build. */
+  index(head = '', root = ''): string {
     this.#index ??= existsSync(join(this.dir, 'index.html')) ? readFileSync(join(this.dir, 'index.html'), 'utf8') : NOT_BUILT;
-    return head ? this.#index.replace('<head>', `<head>${head}`) : this.#index;
+    let page = head ? this.#index.replace('<head>', `<head>${head}`) : this.#index;
+    // A page drawn here is painted from its own bytes: its stylesheet comes inline, not a request later.
+    if (root) page = this.#inlineStyles(page).replace('<div id="root"></div>', `<div id="root">${root}</div>`);
+    return page;
+  }
+
+  #inlineStyles(page: string): string {
+    return page.replace(/<link rel="stylesheet"[^>]*href="\/ui\/assets\/([^"]+\.css)"[^>]*>/g, (link, name: string) => {
+      const css = this.#load().get(name)?.body.toString('utf8');
+      return css === undefined || /<\/style/i.test(css) ? link : `<style>${css}</style>`;
+    });
   }
 
   /** Answers GET /ui/assets/NAME; false when there is no such file. */

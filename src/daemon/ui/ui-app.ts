@@ -9,6 +9,7 @@ import { cookieName, sendApiError, wrongHost } from './replies.js';
 import type { UiSessions } from './ui-sessions.js';
 import { uiRoute, type UiContext } from './ui-routes.js';
 import type { StaticFiles } from './static-files.js';
+import type { FirstPaint } from './first-paint.js';
 
 /** Which account a request handed to the API speaks for; set here, read by the API server's accountFor. */
 export class RequestAccounts {
@@ -24,6 +25,7 @@ export class RequestAccounts {
 export interface UiAppOptions {
   sessions: UiSessions;
   files: StaticFiles;
+  firstPaint?: FirstPaint;
   hosts: HostAllowlist;
   accounts: RequestAccounts;
   /** The daemon's API (createApiServer, never listening itself): requests and upgrades are emitted into it. */

@@ -9,10 +9,12 @@ import { clearedCookie, cookieName, metaTag, sendApiError, sendHtml, sendPage, s
 import { cookieOf, WRITE_METHODS, type HostAllowlist } from './guards.js';
 import type { NewLogin, UiSessions } from './ui-sessions.js';
 import type { StaticFiles } from './static-files.js';
+import type { FirstPaint } from './first-paint.js';
 
 export interface UiContext {
   sessions: UiSessions;
   files: StaticFiles;
+  firstPaint?: FirstPaint | undefined;
   hosts: HostAllowlist;
   port: number;
   secure: boolean;
@@ -60,13 +62,24 @@ export async function uiRoute(c: UiContext): Promise<void> {
   throw new ApiError('not_found', `No such page: ${path}. The dashboard is at /ui/.`);
 }
 
+const loginKind = (c: UiContext) => (c.mode === 'loopback' ? 'token' : 'key');
+
+/** GET /ui/me's answer for a login. */
+const meOf = (c: UiContext, s: { account: string; via: 'token' | 'key'; expires_at: number }): Record<string, unknown> => ({
+  logged_in: true,
+  account: s.account,
+  owner: s.account === LOCAL_ACCOUNT,
+  via: s.via,
+  expires_at: new Date(s.expires_at).toISOString(),
+  login: loginKind(c),
+});
+
 /** Who the page is logged in as; 200 either way, so a page that is not logged in logs no error in the console. */
 function me(c: UiContext): void {
-  const login = c.mode === 'loopback' ? 'token' : 'key';
+  const login = loginKind(c);
   let body: Record<string, unknown>;
   try {
-    const s = c.login();
-    body = { logged_in: true, account: s.account, owner: s.account === LOCAL_ACCOUNT, via: s.via, expires_at: new Date(s.expires_at).toISOString(), login };
+    body = meOf(c, c.login());
   } catch (err) {
     if (!(err instanceof ApiError) || (err.status !== 401 && err.status !== 403)) throw err;
     body = { logged_in: false, login, why: err.message };
@@ -79,8 +92,11 @@ function redirect(res: ServerResponse, to: string): void {
   res.end();
 }
 
-/** The link `fbay ui` printed: the token is good once; the page gets its CSRF token in a meta tag, never in a URL. */
-function tokenLogin(c: UiContext, token: string): void {
+/**
+ * The link `fbay ui` printed: the token is good once; the page gets its CSRF token in a meta tag, never in a URL, and
+ * comes with its boards page already drawn (where this daemon can render it).
+ */
+async function tokenLogin(c: UiContext, token: string): Promise<void> {
   const login = c.sessions.redeemLoginToken(token);
   if (!login) {
     return sendPage(c.res, 403, 'This login link has been used', [
@@ -88,7 +104,8 @@ function tokenLogin(c: UiContext, token: string): void {
       'Run `fbay ui` again for a new link.',
     ]);
   }
-  sendHtml(c.res, c.files.index(loginMeta(login)), { 'set-cookie': sessionCookie(c.port, login.cookie, c.secure) });
+  const first = await c.firstPaint?.page(login.session.account, meOf(c, login.session), c.req, c.res);
+  sendHtml(c.res, c.files.index(loginMeta(login) + (first?.head ?? ''), first?.root), { 'set-cookie': sessionCookie(c.port, login.cookie, c.secure) });
 }
 
 const loginMeta = (login: NewLogin) => metaTag('fbay-csrf', login.csrf) + metaTag('fbay-account', login.session.account);

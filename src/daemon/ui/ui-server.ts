@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createApiServer, type ServerOptions } from '../http/server.js';
 import type { Router } from '../http/router.js';
+import type { FirstPaint } from './first-paint.js';
 import { ApiError } from '../../transport/protocol/errors.js';
 import { HostAllowlist } from './guards.js';
 import { RequestAccounts, UiApp } from './ui-app.js';
@@ -17,6 +18,8 @@ export interface UiCore {
   upgrade: ServerOptions['upgrade'];
   sessions: UiSessions;
   files: StaticFiles;
+  /** The login link's page rendered here, boards and all (absent: the page loads them itself). */
+  firstPaint?: FirstPaint;
   keyAccount(key: string): string | null;
   log(message: string): void;
 }

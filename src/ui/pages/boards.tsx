@@ -3,8 +3,9 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Board, BoardList, Session, SessionList } from '../../transport/protocol/api.js';
 import { api, ApiFailure, newIdempotencyKey } from '../api.js';
+import { takeBooted } from '../boot.js';
 import { ago, credits } from '../lib/format.js';
-import { useEvents, useLoad, useNow } from '../hooks.js';
+import { useEvents, useLoad, useMounted, useNow } from '../hooks.js';
 import { navigate, sessionHref } from '../router.js';
 
 /** Fields newer daemons add to a board (flashing state, power control, when it was last seen). */
@@ -13,8 +14,8 @@ type BoardView = Omit<Board, 'state'> & { state: Board['state'] | 'flashing'; po
 const STATE_LABEL: Record<string, string> = { available: 'available', reserved: 'reserved', flashing: 'flashing', offline: 'offline' };
 
 export function BoardsPage() {
-  const boards = useLoad(() => api<BoardList>('GET', '/v1/boards'), []);
-  const sessions = useLoad(() => api<SessionList>('GET', '/v1/sessions'), []);
+  const boards = useLoad(() => api<BoardList>('GET', '/v1/boards'), [], () => takeBooted<BoardList>('/v1/boards'));
+  const sessions = useLoad(() => api<SessionList>('GET', '/v1/sessions'), [], () => takeBooted<SessionList>('/v1/sessions'));
   const pending = useRef<number | undefined>(undefined);
   // Several events arrive together (state, then meter): one refetch for the lot.
   const refetch = () => {
@@ -73,12 +74,14 @@ function MySessions({ sessions }: { sessions: Session[] }) {
 
 function BoardCard({ board: b, mine, starting, onStart }: { board: BoardView; mine: Session | undefined; starting: boolean; onStart: () => void }) {
   useNow(15_000); // "last seen … ago" stays true
+  const mounted = useMounted();
   const holder = mine ? 'you' : b.state === 'reserved' || b.state === 'flashing' ? 'in use' : null;
   const seen = b.state === 'offline' ? ago(b.last_seen_at) : b.last_seen_at === undefined ? 'now' : ago(b.last_seen_at);
   return (
     <li className="card board" data-board={b.id} data-state={b.state}>
       <div className="card-head">
-        <h2>{b.name}</h2>
+        {/* Element Timing: when the first board was painted (bench/dashboard.mjs reads it). */}
+        <h2 {...{ elementtiming: "board" }}>{b.name}</h2>
         <span className={`badge ${b.state}`}>{STATE_LABEL[b.state] ?? b.state}</span>
       </div>
       <dl className="facts">
@@ -101,7 +104,7 @@ function BoardCard({ board: b, mine, starting, onStart }: { board: BoardView; mi
             Open console
           </a>
         ) : (
-          <button type="button" onClick={onStart} disabled={b.state !== 'available' || starting} aria-label={`Start session on ${b.name}`}>
+          <button type="button" onClick={onStart} disabled={!mounted || b.state !== 'available' || starting} aria-label={`Start session on ${b.name}`}>
             {starting ? 'Starting…' : 'Start Session'}
           </button>
         )}

@@ -1,0 +1,20 @@
+// The app's start: keeps the CSRF token a login page carried (then drops the login URL), and renders the app.
+import { createRoot } from 'react-dom/client';
+import { csrf, getMe, prefetch } from './api.js';
+import { App } from './app.js';
+import { readPageBoot } from './boot.js';
+
+const token = document.querySelector<HTMLMetaElement>('meta[name="fbay-csrf"]')?.content;
+if (token) {
+  csrf.set(token);
+  // The one-time link is spent: a reload of it would only say so.
+  history.replaceState(null, '', '/ui/');
+}
+
+// A page the daemon rendered (the login link's) came with who is logged in and the boards: the first render is the
+// page already on screen. Otherwise both are asked for before React starts.
+const boot = readPageBoot();
+const me = boot ? Promise.resolve(boot.me) : getMe();
+if (!boot && csrf.get() && !/^#\/(sessions|sandboxes|browsers|account|host)/.test(location.hash)) prefetch('/v1/boards');
+
+createRoot(document.getElementById('root')!).render(<App first={me} known={boot?.me ?? null} />);
