@@ -56,7 +56,7 @@ describe('the dashboard in a browser', () => {
     const url = await loginUrl(home);
     const bare = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
     await bare.goto(url);
-    expect(await bare.locator('[data-board]').evaluateAll((cards) => cards.map((c) => `${c.getAttribute('data-board')}:${c.getAttribute('data-state')}`))).toEqual(['virtual-1:available', 'virtual-2:reserved']);
+    expect(await bare.locator('[data-board]').evaluateAll((cards) => cards.map((c) => (c as unknown as { dataset: Record<string, string> }).dataset).map((d) => `${d.board}:${d.state}`))).toEqual(['virtual-1:available', 'virtual-2:reserved']);
     await expect(bare.getByText('Your session on virtual-2').isVisible()).resolves.toBe(true);
     // Its buttons do nothing without the script: they say so by being disabled.
     expect(await bare.getByRole('button', { name: 'Start session on virtual-1' }).isDisabled()).toBe(true);

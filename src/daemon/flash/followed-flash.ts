@@ -32,15 +32,24 @@ export class FollowedFlash {
 
   /** A job started elsewhere for this session: the session is `flashing` until it is heard to end. */
   begin(sessionId: string, job: FlashJob): void {
+    this.#keep(sessionId, job);
+    this.deps.boards.flashStarted(sessionId);
+    this.#publish(job, job.log);
+    if (job.state !== 'running') this.#ended(sessionId, job);
+  }
+
+  /** A job that was over before it was heard of: kept for GET …/flash, nothing told, the session left as it is. */
+  remember(sessionId: string, job: FlashJob): void {
+    if (job.state !== 'running') this.#keep(sessionId, job);
+  }
+
+  #keep(sessionId: string, job: FlashJob): void {
     this.#jobs.delete(sessionId);
     this.#jobs.set(sessionId, job);
     for (const old of this.#jobs.keys()) {
       if (this.#jobs.size <= KEEP_JOBS) break;
       if (this.#jobs.get(old)!.state !== 'running') this.#jobs.delete(old);
     }
-    this.deps.boards.flashStarted(sessionId);
-    this.#publish(job, job.log);
-    if (job.state !== 'running') this.#ended(sessionId, job);
   }
 
   /** The job as it is now: what changed is told; an update of another job or of one already over is ignored. */

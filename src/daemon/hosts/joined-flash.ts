@@ -2,7 +2,8 @@
 // plan, the size), so what the host would refuse never crosses its tunnel; then the images go over the tunnel in
 // windowed chunks and the host runs the job with its own FlashJobs. The job is followed here from what the host
 // reports as it runs, read again whenever the host comes back, and failed with a sentence if the session ends (its
-// host gone past the grace) before the host has said how it ended.
+// host gone past the grace) before the host has said how it ended. A coordinator that restarted meanwhile asks the
+// host once it is back, and follows a job it finds (or records how it ended).
 import { ApiError } from '../../transport/protocol/errors.js';
 import type { FlashJob } from '../../transport/protocol/flash-api.js';
 import type { BoardRecord as Board } from '../boards/board-record.js';
@@ -30,11 +31,13 @@ export class JoinedFlash {
   readonly #early = new Map<string, FlashJob>();
   /** The host of each job followed, to read it again when that host is back. */
   readonly #hostOf = new Map<string, string>();
+  /** Sessions whose host was asked, the first time it came back since this coordinator started, for a job. */
+  readonly #asked = new Set<string>();
 
   constructor(private readonly deps: JoinedFlashDeps) {
-    deps.hosts.on('job', (session, job) => this.#heard(session, job));
-    deps.hosts.on('link', (session, link) => {
-      if (link.state === 'open') void this.#refresh(session);
+    deps.hosts.on('job', (session, job, host) => this.#heard(session, job, host));
+    deps.hosts.on('link', (session, link, host) => {
+      if (link.state === 'open') void this.#refresh(session, host);
     });
   }
 
@@ -90,6 +93,7 @@ export class JoinedFlash {
   ended(sessionId: string, reason: string): void {
     const host = this.#hostOf.get(sessionId);
     this.#hostOf.delete(sessionId);
+    this.#asked.delete(sessionId);
     if (host === undefined || !this.deps.followed.running(sessionId)) return;
     this.deps.followed.lost(sessionId, `The session ended (${reason}) before host '${host}' said how the flash ended; the board may not boot until it is flashed again.`);
   }
@@ -105,20 +109,38 @@ export class JoinedFlash {
     return reply.job ? { ...reply.job, session_id: sessionId } : null;
   }
 
-  #heard(sessionId: string, job: FlashJob): void {
+  #heard(sessionId: string, job: FlashJob, host: string): void {
     const own = { ...job, session_id: sessionId };
     if (this.#starting.has(sessionId)) this.#early.set(sessionId, own);
-    else this.deps.followed.update(sessionId, own);
+    else this.#take(sessionId, own, host);
   }
 
-  /** The host is back: a job it ran meanwhile is read, and how it ended is told. */
-  async #refresh(sessionId: string): Promise<void> {
-    const host = this.#hostOf.get(sessionId);
-    const link = host === undefined ? null : this.deps.hosts.linkTo(host);
-    if (!link || !this.deps.followed.running(sessionId)) return;
+  /** The job as the host has it: followed on if it is the one followed, else taken up (started before a restart). */
+  #take(sessionId: string, job: FlashJob, host: string): void {
+    if (this.deps.followed.known(sessionId)?.id === job.id) return this.deps.followed.update(sessionId, job);
+    if (job.state !== 'running') {
+      // Over before this coordinator heard of it: kept for GET …/flash, the session left as it is.
+      if (!this.#hostOf.has(sessionId)) this.deps.followed.remember(sessionId, job);
+      return;
+    }
+    this.deps.log(`session ${sessionId}: host '${host}' is running flash ${job.id}, started before this coordinator did; following it`);
+    this.#hostOf.set(sessionId, host);
+    this.deps.followed.begin(sessionId, job);
+  }
+
+  /**
+   * The host is back: a job it ran meanwhile is read, and how it ended is told. The first time since this
+   * coordinator started, it is asked even with no job followed: it may run one started before a restart.
+   */
+  async #refresh(sessionId: string, host: string): Promise<void> {
+    const followed = this.#hostOf.has(sessionId);
+    if (followed ? !this.deps.followed.running(sessionId) : this.#asked.has(sessionId)) return;
+    this.#asked.add(sessionId);
+    const link = this.deps.hosts.linkTo(host);
+    if (!link) return;
     try {
       const now = await this.#read(link, sessionId);
-      if (now) this.deps.followed.update(sessionId, now);
+      if (now) this.#take(sessionId, now, host);
     } catch (err) {
       this.deps.log(`session ${sessionId}: could not read its flash from host '${host}' (${(err as Error).message}); it is read again when asked`);
     }

@@ -38,11 +38,11 @@ export interface JoinedHostsOptions {
 export interface JoinedHostsEvents {
   /** Boards came, went, or changed state. */
   change: [];
-  link: [session: string, link: LinkState];
+  link: [session: string, link: LinkState, host: string];
   end: [session: string, reason: string, at: number];
   notice: [session: string, message: ServerMessage];
   /** A session's flash job, as its host has it now. */
-  job: [session: string, job: FlashJob];
+  job: [session: string, job: FlashJob, host: string];
 }
 
 export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
@@ -151,7 +151,7 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
     link.on('message', (m) => {
       if (m.op === 'ended') this.endedOnHost(host, m.session, m.reason);
       else if (m.op === 'boards') this.registration.reregister(host, link, m.boards);
-      else if (host.lines.has(m.session)) this.emit('job', m.session, m.job); // a host speaks only of its own sessions
+      else if (host.lines.has(m.session)) this.emit('job', m.session, m.job, name); // a host speaks only of its own sessions
     });
     link.send({ op: 'welcome', host: name, grace_s: this.o.graceS(), heartbeat_ms: this.heartbeatMs, ids: idsOf(host.record), refused });
     this.o.log(`host ${name} joined (fbay ${version}, ${host.record.boards.length} boards${refused.length ? `, ${refused.length} refused` : ''}${host.lines.size ? `; resuming ${host.lines.size} sessions` : ''})`);
@@ -187,7 +187,7 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
       return void this.emit('end', line.session, reason, reason === 'host_lost' ? (host.record.last_heartbeat_at ?? this.o.clock.now()) : this.o.clock.now());
     }
     if (host.link !== link || !line.isOpen) return void forget();
-    if (mode === 'resume') this.emit('link', line.session, { state: 'open', deadline: null });
+    if (mode === 'resume') this.emit('link', line.session, { state: 'open', deadline: null }, host.record.name);
   }
 
   private dropped(link: HostLink, why: string): void {
@@ -208,7 +208,7 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
 
   /** The session's host is away: its clients are told, and the host's grace (from its last heartbeat) runs. */
   private away(host: Host, line: JoinedLine): void {
-    this.emit('link', line.session, { state: 'reconnecting', deadline: this.grace.away(host) });
+    this.emit('link', line.session, { state: 'reconnecting', deadline: this.grace.away(host) }, host.record.name);
   }
 
   private expire(host: Host, heard: number): void {

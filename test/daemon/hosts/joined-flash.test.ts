@@ -201,6 +201,23 @@ describe('a joined host cut off mid-flash', () => {
     await sameAsHost(t, host, s.id);
   }, 120_000);
 
+  it('a coordinator restarted mid-flash takes the job up again from the host, and follows it to the end', async () => {
+    // At the board's serial pace the job outlasts the restart and the host's reconnect (~2 s) by some 10 s.
+    const { t, sock, s, events, image, jobId, host } = await writing({ hosts: [{ name: 'lab1', config: { virtual_pace: true } }] });
+    events.close();
+    await t.restartCoordinator();
+    const after = recordEvents(sock, `?session=${s.id}`);
+    await after.ready;
+    await logged(t.coord.daemon, new RegExp(`session ${s.id}: host 'lab1' is running flash ${jobId}, started before this coordinator did`));
+    expect((await api(sock, 'GET', `/v1/sessions/${s.id}`)).body).toMatchObject({ state: 'flashing' });
+    await after.until(jobEnded(jobId));
+    expect(flashEvents(after, jobId).at(-1)).toMatchObject({ state: 'succeeded' });
+    after.close();
+    expect((await api(sock, 'GET', `/v1/sessions/${s.id}/flash`)).body).toMatchObject({ id: jobId, state: 'succeeded', failure: null });
+    await expect.poll(async () => (await api(sock, 'GET', `/v1/sessions/${s.id}`)).body.state).toBe('idle');
+    expect(boardFlash(host, 1, 0x10000, image.data.length).equals(image.data)).toBe(true);
+  }, 120_000);
+
   it('a host that does not come back within the grace: the session ends host_lost and the job fails saying so', async () => {
     const { sock, s, events, jobId, host } = await writing({ coordinator: { host_grace_s: 3 }, hosts: [{ name: 'lab1', config: { virtual_pace: true } }] });
     host.proxy.cut();
