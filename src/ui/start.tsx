@@ -1,15 +1,8 @@
-// The app's start: keeps the CSRF token a login page carried (then drops the login URL), and renders the app.
+// The app's start: who is logged in (from the page, or asked), then the app.
 import { createRoot } from 'react-dom/client';
 import { csrf, getMe, prefetch } from './api.js';
 import { App } from './app.js';
 import { readPageBoot } from './boot.js';
-
-const token = document.querySelector<HTMLMetaElement>('meta[name="fbay-csrf"]')?.content;
-if (token) {
-  csrf.set(token);
-  // The one-time link is spent: a reload of it would only say so.
-  history.replaceState(null, '', '/ui/');
-}
 
 // A page the daemon rendered (the login link's) came with who is logged in and the boards: the first render is the
 // page already on screen. Otherwise both are asked for before React starts.

@@ -47,6 +47,8 @@ export async function openDashboard(
   const d = await watch(page);
   await page.goto(url);
   await page.locator('[data-board]').first().waitFor();
+  // The boards are in the page before its script runs; the script has taken the login in once the link is gone.
+  await page.waitForFunction(() => (globalThis as unknown as PageGlobals).location.pathname === '/ui/');
   return { ...d, origin: new URL(url).origin };
 }
 
@@ -81,6 +83,7 @@ export async function waitForText(page: Page, needle: string, timeout = 10_000):
 export interface PageGlobals {
   fbayConsole?: { text(): string; offset(): number; state(): string };
   document: { activeElement: { classList: { contains(c: string): boolean }; closest(s: string): unknown } | null };
+  location: { pathname: string };
 }
 
 /**
