@@ -84,7 +84,12 @@ describe('DELETE while the session is between states', () => {
     const s = (await create({ recording: true })).body;
     // A page that painted: a session whose page never drew a frame has no video to finalize.
     const browser = await chromium.connectOverCDP(s.cdpUrl);
-    await browser.contexts()[0]!.pages()[0]!.goto(pages.url('/'));
+    const page = browser.contexts()[0]!.pages()[0]!;
+    await page.goto(pages.url('/'));
+    // Its frame reaches the recorder through the screencast a little after the paint: a second of the page's own
+    // time lets it (under load, ending at once left some runs with no frame, hence no video).
+    const painted = await page.evaluate<number>('performance.now()');
+    await page.waitForFunction(`performance.now() > ${painted + 1000}`);
     await browser.close();
     const ending = nextEvent(h.socket, (type, e) => type === 'state' && e.session.id === s.id && e.session.status === 'ending');
     const endedEvent = nextEvent(h.socket, (type, e) => type === 'ended' && e.session_id === s.id);
