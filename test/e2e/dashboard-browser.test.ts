@@ -33,6 +33,20 @@ function middlePixel(page: Page): Promise<number[]> {
 
 const near = (got: number[], want: number[]) => got.every((v, i) => Math.abs(v - want[i]!) <= 12);
 
+/** Waits for the live view's middle pixel to be near `want`; a timeout says what it showed and how many frames came. */
+async function waitForMiddle(page: Page, want: number[]): Promise<void> {
+  try {
+    await page.waitForFunction((w) => {
+      const c = (globalThis as unknown as { document: { querySelector(s: string): any } }).document.querySelector('[data-testid="live-canvas"]');
+      const got = c.getContext('2d').getImageData(c.width >> 1, c.height >> 1, 1, 1).data;
+      return w.every((v: number, i: number) => Math.abs(got[i] - v) <= 12);
+    }, want);
+  } catch (err) {
+    const frames = await page.getByTestId('live-canvas').getAttribute('data-frames');
+    throw new Error(`the live view's middle pixel is ${String(await middlePixel(page))}, not near ${String(want)}, after ${frames} frames: ${(err as Error).message}`);
+  }
+}
+
 describe('a browser session in the dashboard', () => {
   it('shows the page Playwright navigated to through its cdpUrl in the live view, then ends it and downloads its artifacts', { timeout: 90_000 }, async () => {
     const { page, errors, origin } = await openDashboard(browser, home);
@@ -56,11 +70,7 @@ describe('a browser session in the dashboard', () => {
       const tab = driven.contexts()[0]!.pages()[0]!;
       await tab.goto(pages.url('/magenta'));
       await page.getByTestId('live-page').getByText('fbay magenta page').waitFor();
-      await page.waitForFunction(() => {
-        const c = (globalThis as unknown as { document: { querySelector(s: string): any } }).document.querySelector('[data-testid="live-canvas"]');
-        const [r, g, b] = c.getContext('2d').getImageData(c.width >> 1, c.height >> 1, 1, 1).data;
-        return Math.abs(r - 0xd0) < 13 && Math.abs(g - 0x1c) < 13 && Math.abs(b - 0x8b) < 13;
-      });
+      await waitForMiddle(page, [0xd0, 0x1c, 0x8b]);
       expect(near(await middlePixel(page), [0xd0, 0x1c, 0x8b])).toBe(true);
       expect(await page.getByTestId('live-page').textContent()).toBe(`fbay magenta page — ${pages.url('/magenta')}`);
       // Watching is not a CDP client: Playwright is the only one, and it kept the session.
@@ -71,13 +81,10 @@ describe('a browser session in the dashboard', () => {
       const second = await driven.contexts()[0]!.newPage();
       await second.goto(pages.url('/'));
       await page.getByTestId('live-page').getByText(`fbay test page — ${pages.url('/')}`).waitFor();
-      await page.waitForFunction(() => {
-        const c = (globalThis as unknown as { document: { querySelector(s: string): any } }).document.querySelector('[data-testid="live-canvas"]');
-        const [r, g, b] = c.getContext('2d').getImageData(c.width >> 1, c.height >> 1, 1, 1).data;
-        return r > 240 && g > 240 && b > 240; // the test page's white
-      });
+      await waitForMiddle(page, [0xff, 0xff, 0xff]); // the test page's white
       await second.close();
       await page.getByTestId('live-page').getByText('fbay magenta page').waitFor(); // back to the one before
+      await waitForMiddle(page, [0xd0, 0x1c, 0x8b]);
 
       // Ended from the page while Playwright is still connected.
       await page.getByRole('button', { name: 'End', exact: true }).click();

@@ -2,6 +2,11 @@
 // dashboard. It works on a browser-level CDP session of its own, as a client does, so what it sets up (target
 // discovery, its page session, the screencast) is the daemon's, invisible to the session's CDP client, and all of it
 // goes when that session is detached; the recording's own screencast is untouched.
+//
+// Chromium's screencast sends a frame when the page is drawn, and drops one it draws while three are unacknowledged or
+// right after the view changed size: a page that then stays still would show its last frame but one for good. So once a
+// page has been shown, has loaded, or came to the front, and then sent no frame for a while, one screenshot of it is
+// shown: what the viewer sees settles on what the page is.
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { CdpConnection, CdpEvent } from './cdp-connection.js';
 
@@ -20,9 +25,11 @@ export interface LiveViewOptions {
   quality: number;
   /** The least time between two frames. */
   minIntervalMs: number;
+  /** How long a page that loaded or came to the front sends no frame before one screenshot of it is shown. */
+  settleMs: number;
 }
 
-export const LIVE_VIEW_DEFAULTS: LiveViewOptions = { maxWidth: 1280, maxHeight: 800, quality: 60, minIntervalMs: 66 };
+export const LIVE_VIEW_DEFAULTS: LiveViewOptions = { maxWidth: 1280, maxHeight: 800, quality: 60, minIntervalMs: 66, settleMs: 300 };
 
 interface PageInfo {
   url: string;
@@ -37,6 +44,10 @@ export class LiveView {
   private chain: Promise<unknown> = Promise.resolve();
   private ackedAt = -Infinity;
   private ackTimer: TimerHandle | null = null;
+  /** Armed once the shown page loaded or came to the front; each of its frames puts it off. */
+  private settleTimer: TimerHandle | null = null;
+  /** Frames of the shown page so far: a screenshot asked for before the latest of them is stale. */
+  private framesShown = 0;
   private stopped = false;
   private readonly onEvent = (e: CdpEvent) => this.handle(e);
   private readonly onClose = () => this.sink.closed();
@@ -65,6 +76,7 @@ export class LiveView {
     if (this.stopped) return;
     this.stopped = true;
     if (this.ackTimer) this.clock.clearTimeout(this.ackTimer);
+    this.unsettle();
     this.conn.off('close', this.onClose);
     this.detach();
   }
@@ -103,13 +115,17 @@ export class LiveView {
       return;
     }
     // Chromium tells the title at commit (the URL then) but not once the page set it: asked again when it loaded.
-    if ((method === 'Page.domContentEventFired' || method === 'Page.loadEventFired') && sessionId !== null && sessionId === this.front?.sessionId) {
+    if (sessionId === null || sessionId !== this.front?.sessionId) return;
+    if (method === 'Page.domContentEventFired' || method === 'Page.loadEventFired') {
+      if (method === 'Page.loadEventFired') this.settle(sessionId);
       return void this.refreshInfo(this.front.targetId);
     }
-    if (method === 'Page.screencastFrame' && sessionId !== null && sessionId === this.front?.sessionId && typeof p.data === 'string') {
-      const frameSession = sessionId;
+    if (method === 'Page.screencastVisibilityChanged' && p.visible === true) return this.settle(sessionId);
+    if (method === 'Page.screencastFrame' && typeof p.data === 'string') {
       const frameId = p.sessionId;
-      this.sink.frame(Buffer.from(p.data, 'base64'), () => this.ack(frameSession, frameId));
+      this.framesShown++;
+      if (this.settleTimer) this.settle(sessionId);
+      this.sink.frame(Buffer.from(p.data, 'base64'), () => this.ack(sessionId, frameId));
     }
   }
 
@@ -118,6 +134,7 @@ export class LiveView {
     const targetId = [...this.pages.keys()].at(-1) ?? null;
     if (this.front?.targetId === targetId) return;
     const old = this.front;
+    this.unsettle();
     this.front = targetId ? { targetId, sessionId: null } : null;
     const front = this.front;
     this.chain = this.chain.then(async () => {
@@ -138,6 +155,7 @@ export class LiveView {
         const { maxWidth, maxHeight, quality } = this.options;
         await this.conn.call('Page.enable', {}, sessionId);
         await this.conn.call('Page.startScreencast', { format: 'jpeg', quality, maxWidth, maxHeight, everyNthFrame: 1 }, sessionId);
+        this.settle(sessionId);
         void this.refreshInfo(front.targetId);
       } catch {
         // The page closed meanwhile: its targetDestroyed picks the next.
@@ -154,6 +172,31 @@ export class LiveView {
     if (old.url === t.url && old.title === t.title) return;
     this.pages.set(targetId, { url: t.url, title: t.title });
     if (this.front?.targetId === targetId) this.sink.page({ url: t.url, title: t.title });
+  }
+
+  /** (Re)arms the screenshot of the shown page for when it has sent no frame for `settleMs`. */
+  private settle(sessionId: string): void {
+    this.unsettle();
+    this.settleTimer = this.clock.setTimeout(() => {
+      this.settleTimer = null;
+      void this.screenshot(sessionId);
+    }, this.options.settleMs);
+  }
+
+  private unsettle(): void {
+    if (this.settleTimer) this.clock.clearTimeout(this.settleTimer);
+    this.settleTimer = null;
+  }
+
+  private async screenshot(sessionId: string): Promise<void> {
+    if (this.stopped || this.front?.sessionId !== sessionId) return;
+    const asked = this.framesShown;
+    // Not clipped: a clip would change the page's emulated viewport for a moment, which its CDP client could see.
+    const shot = await this.conn
+      .call<{ data: string }>('Page.captureScreenshot', { format: 'jpeg', quality: this.options.quality }, sessionId)
+      .catch(() => null);
+    if (typeof shot?.data !== 'string' || this.stopped || this.front?.sessionId !== sessionId || this.framesShown !== asked) return;
+    this.sink.frame(Buffer.from(shot.data, 'base64'), () => undefined);
   }
 
   private ack(sessionId: string, frameId: unknown): void {

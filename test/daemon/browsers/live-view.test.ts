@@ -21,6 +21,7 @@ function setUp() {
       b.send({ method: 'Target.attachedToTarget', params: { sessionId, targetInfo: { targetId: msg.params.targetId, type: 'page', url: '' }, waitingForDebugger: false }, sessionId: msg.sessionId });
       return { result: { sessionId } };
     }
+    if (msg.method === 'Page.captureScreenshot') return { result: { data: Buffer.from(`shot of ${msg.sessionId}`).toString('base64') } };
     if (msg.method === 'Target.getTargetInfo') return { result: { targetInfo: { targetId: msg.params.targetId, type: 'page', url: 'http://a/', title: 'A' } } };
     return { result: {} };
   });
@@ -30,7 +31,7 @@ function setUp() {
     conn,
     { frame: (jpeg, sent) => (got.frames.push(jpeg.toString()), got.sent.push(sent)), page: (p) => got.pages.push(`${p.title} ${p.url}`), closed: () => got.closed++ },
     clock,
-    { maxWidth: 640, maxHeight: 400, quality: 50, minIntervalMs: 100 },
+    { maxWidth: 640, maxHeight: 400, quality: 50, minIntervalMs: 100, settleMs: 1000 },
   );
   const sent = (method: string) => browser.received.filter((m) => m.method === method);
   const frame = (sessionId: string, n: number, text: string) => browser.send({ method: 'Page.screencastFrame', params: { sessionId: n, data: Buffer.from(text).toString('base64') }, sessionId });
@@ -103,6 +104,49 @@ describe('LiveView', () => {
     await settle();
     expect(sent('Target.detachFromTarget').at(-1)).toEqual(expect.objectContaining({ params: { sessionId: 'B1' } }));
     expect(sent('Target.detachFromTarget').at(-1)!.sessionId).toBeUndefined(); // at browser level: its sessions all go
+  });
+
+  it('shows a screenshot of a page that sent no frame for a while after it came to the front or loaded, unless a frame came meanwhile', async () => {
+    const { view, got, sent, frame, clock } = setUp();
+    await view.start();
+    await settle();
+    // Shown, then still: Chromium may have dropped the frame it drew (three unacknowledged, or a resize).
+    clock.advance(999);
+    await settle();
+    expect(sent('Page.captureScreenshot')).toHaveLength(0);
+    clock.advance(1);
+    await settle();
+    expect(sent('Page.captureScreenshot')).toEqual([expect.objectContaining({ sessionId: 'P1', params: { format: 'jpeg', quality: 50 } })]);
+    expect(got.frames).toEqual(['shot of P1']);
+
+    // Loaded, and frames keep coming: each puts the screenshot off; once they stop, one is taken.
+    browser.send({ method: 'Page.loadEventFired', params: {}, sessionId: 'P1' });
+    await settle();
+    clock.advance(600);
+    frame('P1', 1, 'drawn');
+    await settle();
+    clock.advance(600);
+    await settle();
+    expect(sent('Page.captureScreenshot')).toHaveLength(1);
+    clock.advance(400);
+    await settle();
+    expect(sent('Page.captureScreenshot')).toHaveLength(2);
+    expect(got.frames).toEqual(['shot of P1', 'drawn', 'shot of P1']);
+
+    // A frame that lands while the screenshot is being taken is newer: the screenshot is dropped.
+    browser.setRespond((msg) => (msg.method === 'Page.captureScreenshot' ? null : { result: {} }));
+    browser.send({ method: 'Page.screencastVisibilityChanged', params: { visible: true }, sessionId: 'P1' });
+    await settle();
+    clock.advance(1000);
+    await settle();
+    const asked = sent('Page.captureScreenshot').at(-1)!;
+    expect(sent('Page.captureScreenshot')).toHaveLength(3);
+    frame('P1', 2, 'newer');
+    await settle();
+    browser.send({ id: asked.id, result: { data: Buffer.from('late shot').toString('base64') }, sessionId: 'P1' });
+    await settle();
+    expect(got.frames.slice(-1)).toEqual(['newer']);
+    expect(got.frames).not.toContain('late shot');
   });
 
   it('says so when the browser goes away', async () => {
