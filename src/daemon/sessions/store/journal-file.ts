@@ -23,6 +23,7 @@ export class JournalFile {
   private next: Batch | null = null;
   /** The commit under way: new lines wait for the one after it. */
   private flushing: Promise<void> | null = null;
+  private closed = false;
 
   constructor(
     readonly path: string,
@@ -44,6 +45,7 @@ export class JournalFile {
 
   /** Appends one line; resolves once it is on disk (fsync), committed with whatever else was written meanwhile. */
   append(line: string): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the journal is closed (the daemon is stopping)'));
     const batch = (this.next ??= newBatch());
     batch.lines.push(line);
     if (!this.flushing) this.flushing = this.commitLoop();
@@ -76,6 +78,7 @@ export class JournalFile {
 
   /** Atomically replaces the file with these lines (written, synced, renamed over). */
   async replace(lines: string[]): Promise<void> {
+    if (this.closed) throw new Error('the journal is closed (the daemon is stopping)');
     await this.settled();
     const tmp = `${this.path}.tmp`;
     writeFileSync(tmp, lines.length ? `${lines.join('\n')}\n` : '', { mode: 0o600 });
@@ -92,7 +95,9 @@ export class JournalFile {
     if (handle) await (await handle).close();
   }
 
+  /** Writes under way finish; none is taken after (it would make the file again, beside whoever removes it). */
   async close(): Promise<void> {
+    this.closed = true;
     await this.settled();
     await this.closeHandle();
   }

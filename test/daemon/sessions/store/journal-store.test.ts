@@ -30,6 +30,17 @@ describe('JournalStore', () => {
     expect((await open().load()).sessions.map((s) => s.id)).toEqual(Array.from({ length: 50 }, (_, i) => `s${i}`));
   });
 
+  it('finishes the writes under way when it closes, and refuses any after, so the file is not made again', async () => {
+    const store = open();
+    await store.load();
+    const first = store.write([{ t: 's', s: record('s1') }]);
+    await store.close();
+    await first;
+    rmSync(join(dir, JOURNAL_NAME));
+    await expect(store.write([{ t: 's', s: record('s2') }])).rejects.toThrow('the journal is closed');
+    expect(existsSync(join(dir, JOURNAL_NAME))).toBe(false);
+  });
+
   it('claims a resource once: a second insert for the same board gets the next one, or none', async () => {
     const store = open();
     await store.load();
