@@ -154,7 +154,7 @@ export function buildParts({ paths, settings, clock, log, urls, store, coordinat
   const flashes = new FlashJobs({ ports, boards, registry, actions, clock, log, publish, graceS: () => settings.boardGraceS, tmpDir: paths.stateDir });
   // Jobs that run on another daemon and are followed here: a mirrored session's host's, a joined host's.
   const followed = new FollowedFlash({ boards, publish, clock, log });
-  const mirrorFlash = new MirrorFlash({ hosts, followed, isLive: (id) => core.get(id)?.ended_at === null, clock });
+  const mirrorFlash = new MirrorFlash({ hosts, followed, isLive: (id) => core.get(id)?.ended_at === null, clock, log });
   const joinedFlash = new JoinedFlash({ hosts: joined, followed, log });
   core.on('event', (e) => {
     if (e.type === 'ended') joinedFlash.ended(e.session_id, e.reason);

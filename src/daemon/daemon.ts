@@ -14,6 +14,7 @@ import { CdpProxy, isCdpPath } from './browsers/cdp-proxy.js';
 import { isScreencastPath, LiveViewServer } from './browsers/live-view-server.js';
 import { routeUpgrades } from './runtime/upgrades.js';
 import { SandboxWebListener } from './providers/sandbox/sandbox-web.js';
+import type { BoardRecord } from './providers/board/board-record.js';
 import { DaemonSettings } from './settings.js';
 import { afterStart } from './runtime/after-start.js';
 import { reloadConfig } from './runtime/config-reload.js';
@@ -95,6 +96,8 @@ export async function startDaemon({ paths, log, clock = systemClock, listen, sto
     await core.shutdown(true).catch(() => undefined);
     throw new UserError(`Could not start on the PostgreSQL store: ${err.message}.`, { next: 'Check the --store URL and that PostgreSQL runs (`pg_lsclusters`).' });
   });
+  // A mirrored session's host may be flashing its board still: that job is followed again.
+  parts.mirrorFlash.resume(core.all('board') as BoardRecord[]);
   const keys = coordinator ? await coordinator.keys() : new ApiKeyStore(paths.stateDir);
   if (coordinator) coordinator.registerBoards(registry, parts.names);
   const tunnel = new HostTunnel(joined, clock, log);
@@ -142,6 +145,7 @@ export async function startDaemon({ paths, log, clock = systemClock, listen, sto
       await dashboard.close();
       web?.close();
       await Promise.all([ports.closeAll(), browsers.close(), sandboxes.close()]);
+      parts.mirrorFlash.close();
       await hosts.close();
       server.closeAllConnections();
       rmSync(paths.socket, { force: true });

@@ -19,6 +19,8 @@ export interface TwoDaemons {
   /** A request to the client daemon for the remote `lab`. */
   lab(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<any>>;
   restartHost(): Promise<void>;
+  /** Stops the client daemon keeping its sessions, and starts it again. */
+  restartClient(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,7 +43,7 @@ export async function twoDaemons(hostConfig: Record<string, unknown> = {}): Prom
   const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port } });
   const clientHome = makeHome();
   clientHome.writeConfig({ remotes: { lab: { url: `http://127.0.0.1:${proxy.port}`, key } } });
-  const clientDaemon = await spawnDaemon(clientHome.home);
+  let clientDaemon = await spawnDaemon(clientHome.home);
 
   const t: TwoDaemons = {
     host: { home: hostHome, daemon: hostDaemon, port, key },
@@ -85,8 +87,14 @@ export async function twoDaemons(hostConfig: Record<string, unknown> = {}): Prom
       hostDaemon = await spawnDaemon(hostHome.home, env);
       t.host.daemon = hostDaemon;
     },
+    restartClient: async () => {
+      await api(clientHome.socket, 'POST', '/v1/daemon/stop', { keep_sessions: true });
+      await clientDaemon.exited;
+      clientDaemon = await spawnDaemon(clientHome.home);
+      t.client.daemon = clientDaemon;
+    },
     close: async () => {
-      await stopDaemon(clientDaemon);
+      await stopDaemon(t.client.daemon);
       await stopDaemon(t.host.daemon);
       await proxy.close();
       clientHome.cleanup();

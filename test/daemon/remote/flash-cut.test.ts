@@ -37,4 +37,21 @@ describe('a remote flash and a network cut', () => {
     await expect.poll(async () => (await t.hostLog(s.id)).toString('latin1'), { timeout: 10_000, interval: 50 }).toMatch(/Project name: +remote-app[\s\S]*App version: +5\.0\.1/);
     expect((await api(t.client.home.socket, 'GET', `/v1/sessions/${s.id}`)).body.state).not.toBe('ended');
   });
+
+  it('the client daemon restarted mid-flash follows the host\'s job again: the session is flashing, then idle once it succeeded', { timeout: 90_000 }, async () => {
+    t = await twoDaemons({ virtual_pace: true });
+    const s = (await t.lab('POST', '/v1/sessions', { board_type: 'virtual', idle_timeout_s: 300 })).body;
+    const image = { name: 'again.bin', data: buildAppImage({ projectName: 'again-app', version: '5.0.2', size: 256 * 1024, seed: 12 }), offset: null };
+    const res = await uploadFlash(t.client.home.socket, s.id, [image], '', { 'fbay-remote': 'lab' });
+    expect(res.status).toBe(202);
+    const onHost = async () => (await t.hostApi('GET', `/v1/sessions/${s.id}/flash`)).body;
+    await expect.poll(async () => { const j = await onHost(); return j.phase === 'writing' && j.written > 0; }, { timeout: 30_000, interval: 50 }).toBe(true);
+
+    await t.restartClient(); // it stops at once, though it was following the job
+    // Restored sessions come back idle; the host's job, still running, puts this one back in flashing.
+    await expect.poll(async () => (await t.lab('GET', `/v1/sessions/${s.id}`)).body.state, { timeout: 15_000, interval: 50 }).toBe('flashing');
+    expect((await onHost()).state).toBe('running');
+    await expect.poll(async () => (await t.lab('GET', `/v1/sessions/${s.id}`)).body.state, { timeout: 60_000, interval: 200 }).toBe('idle');
+    expect((await t.lab('GET', `/v1/sessions/${s.id}/flash`)).body).toMatchObject({ id: res.body.id, state: 'succeeded' });
+  });
 });
