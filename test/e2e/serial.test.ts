@@ -132,14 +132,16 @@ describe('fbay serial and session wait across a daemon restart', () => {
   });
 
   it('exits 3 when the daemon does not come back', async () => {
-    const short = await home.json<Session>('session', 'end').then(() => home.json<Session>('session', 'create', '--board', 'virtual', '--idle-timeout', '2s'));
+    // 5 s: the two commands below must attach before an unattended session's idle window ends, and they start as
+    // processes of their own (over a second each on a loaded machine).
+    const short = await home.json<Session>('session', 'end').then(() => home.json<Session>('session', 'create', '--board', 'virtual', '--idle-timeout', '5s'));
     const expecting = home.fbay('serial', 'expect', short.id, 'never-printed', '--timeout', '30s');
     const waiting = home.fbay('session', 'wait', short.id, '--state', 'ended', '--timeout', '30s');
     await home.json('session', 'wait', short.id, '--state', 'active', '--timeout', '10s');
     for (const pid of home.daemonPids()) process.kill(pid, 'SIGKILL');
     const [expected, waited] = await Promise.all([expecting, waiting]);
     expect(expected.exitCode).toBe(3);
-    expect(expected.stderr).toContain('did not come back within 2s');
+    expect(expected.stderr).toContain('did not come back within 5s');
     expect(waited.exitCode).toBe(3);
     expect(waited.stderr).toContain('did not come back within 5s');
   });

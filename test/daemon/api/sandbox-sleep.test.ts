@@ -105,7 +105,8 @@ describe('expiry', () => {
     await exec(s.id, { command: 'echo x > x.txt' });
     expect(existsSync(join(h.home, 'state', 'sandboxes', s.id))).toBe(true);
     await reachState(h.socket, s.id, 'expired');
-    await expect.poll(() => existsSync(join(h.home, 'state', 'sandboxes', s.id))).toBe(false);
+    // Removed once the session is expired (unmounting its disk first): under load that takes more than a second.
+    await expect.poll(() => existsSync(join(h.home, 'state', 'sandboxes', s.id)), { timeout: 10_000 }).toBe(false);
     for (const [method, path] of [
       ['GET', `/v1/sessions/${s.id}`],
       ['POST', `/v1/sessions/${s.id}/exec`],
