@@ -4,8 +4,10 @@ import { UserError } from '../shared/user-error.js';
 import { startDaemon } from './daemon.js';
 
 const log = (message: string) => process.stderr.write(`${new Date().toISOString()} fbayd[${process.pid}] ${message}\n`);
-// The CLI closes its end of stdout after reading `ready`; nothing may crash the daemon for that.
+// The CLI closes its end of stdout after reading `ready`; nothing may crash the daemon for that. Nor for a log whose
+// reader went away: unheard, a failed write of stderr is an uncaught exception, which is logged, which fails again…
 process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
 
 async function main(): Promise<number | null> {
   const paths = resolvePaths();

@@ -79,6 +79,18 @@ describe('daemon process', () => {
     expect(s.body).toMatchObject({ state: 'ended', end_reason: 'host_shutdown' });
   });
 
+  it('stops on SIGTERM when whoever read its log has gone (stderr a broken pipe), not spinning on the failed writes', async () => {
+    const h = home();
+    const d = await start(h);
+    const created = await api(h.socket, 'POST', '/v1/sessions', { board_type: 'virtual' });
+    d.child.stderr!.destroy(); // the reading end: every log line from now on is EPIPE
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+    const again = await start(h);
+    expect(again.line).toMatch(/^ready /);
+    expect((await api(h.socket, 'GET', `/v1/sessions/${created.body.id}`)).body).toMatchObject({ state: 'ended', end_reason: 'host_shutdown' });
+  });
+
   it('after kill -9 and a restart, live sessions are back with their idle window and meter from timestamps', async () => {
     const h = home();
     h.writeConfig({ account: { tier: 'local', balance_credits: 50 } });
