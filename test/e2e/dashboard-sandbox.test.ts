@@ -83,6 +83,7 @@ describe('a sandbox in the dashboard', () => {
     await row.getByRole('button', { name: 'Delete notes.txt' }).click();
     await row.getByRole('button', { name: 'Really delete notes.txt' }).click();
     await page.getByTestId('files-note').getByText('Deleted /workspace/notes.txt.').waitFor();
+    await row.waitFor({ state: 'detached' }); // the listing is read again after the note
     expect(await row.count()).toBe(0);
     expect((await home.fbay('sandbox', 'exec', id, '--', 'test', '-e', '/workspace/notes.txt')).exitCode).toBe(1);
     expect(errors).toEqual([]);
