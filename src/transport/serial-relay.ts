@@ -179,6 +179,8 @@ export class SerialRelay extends EventEmitter {
 
   /** A text frame (JSON) to every client. */
   broadcast(message: ServerMessage): void {
+    // Every state change of every session comes here: most have no client, and then nothing is serialized.
+    if (this.#clients.size === 0) return;
     const text = JSON.stringify(message);
     for (const client of this.#clients) client.sendText(text);
   }
