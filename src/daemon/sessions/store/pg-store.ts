@@ -9,6 +9,7 @@ import type { CoreRecord } from '../record.js';
 import { PgChanges } from './pg-changes.js';
 import { isConnectionError, storeUnavailable, untilConnected } from './pg-errors.js';
 import { PgReader } from './pg-reader.js';
+import { FIRST_TRY, HeldResources } from './held-resources.js';
 import { accountOf, insertArgs, usageOf, writeArgs, type AccountRow, type RowOptions } from './pg-rows.js';
 import { migrate } from './pg-schema.js';
 import type { Claim, InsertResult, SessionStore, StoreChanges, StoreRecord, StoreSnapshot, WriteOutcome } from './store.js';
@@ -39,6 +40,8 @@ export class PgStore implements SessionStore {
   /** Writes under way by account: a create waits for them, so an end just made here counts as ended in its limit. */
   private readonly byAccount = new Map<string, Set<Promise<unknown>>>();
   private waiting = false;
+  /** What this coordinator's sessions hold, so that a create offers the free candidates first. */
+  private readonly held = new HeldResources();
 
   constructor(private readonly options: PgStoreOptions) {
     // No idle timeout: its timer would be the tests' fake one, and a coordinator's pool is busy anyway.
@@ -65,12 +68,31 @@ export class PgStore implements SessionStore {
     );
     const accounts = await this.pool.query<AccountRow>('SELECT name, tier, balance, used_total, configured, granted FROM accounts');
     const usage = await this.pool.query('SELECT account, kind, month, ms FROM quota_usage');
+    for (const { record } of rows) this.held.note(record, !this.options.isFinal(record));
     return { sessions: rows.map((r) => r.record), accounts: accounts.rows.map(accountOf), usage: usage.rows.map(usageOf) };
   }
 
   async insert(session: CoreRecord, claim: Claim): Promise<InsertResult> {
     const before = this.byAccount.get(session.account);
     if (before) await Promise.all(before);
+    const candidates = claim.resources;
+    if (candidates && candidates.length > FIRST_TRY) {
+      const { first, all } = this.held.pick(candidates);
+      // A few believed free first, without queueing; every candidate (and the queue) only if none of them was.
+      if (first.length > 0) {
+        try {
+          const tried = await this.insertOnce(session, { ...claim, resources: first, queue: false });
+          if (tried.outcome !== 'no_resource') return tried;
+        } finally {
+          this.held.release(first);
+        }
+      }
+      return this.insertOnce(session, { ...claim, resources: all });
+    }
+    return this.insertOnce(session, claim);
+  }
+
+  private async insertOnce(session: CoreRecord, claim: Claim): Promise<InsertResult> {
     type Row = { outcome: string; claimed: string | null; found: unknown };
     let row: Row;
     try {
@@ -85,6 +107,7 @@ export class PgStore implements SessionStore {
     if (row.outcome === 'limit') return { outcome: 'limit', counted: row.found as CoreRecord[] };
     if (row.outcome === 'no_resource') return { outcome: 'no_resource' };
     session.resource = row.claimed;
+    this.held.note(session, true);
     return { outcome: 'created', session };
   }
 
@@ -104,7 +127,10 @@ export class PgStore implements SessionStore {
       [resources, session.id, rev, this.options.coordinator, record],
     ).catch((err: { code?: string }) => (err.code === '23505' ? { rows: [] } : Promise.reject(err)));
     const taken = rows[0]?.id ?? null;
-    if (taken !== null) Object.assign(session, { resource: taken, rev });
+    if (taken !== null) {
+      Object.assign(session, { resource: taken, rev });
+      this.held.note(session, true);
+    }
     return taken;
   }
 
@@ -115,6 +141,7 @@ export class PgStore implements SessionStore {
     const id = session.id;
     const line = this.lines.get(id) ?? 0;
     const final = this.options.isFinal(session);
+    this.held.note(session, !final);
     const outcome = (this.chains.get(id) ?? Promise.resolve()).then(() => this.writeSession(id, line, args));
     const tail = outcome.catch(() => undefined);
     this.chains.set(id, tail);
