@@ -88,16 +88,34 @@ export abstract class CoreShared extends CoreAccounts {
   until(s: CoreRecord, done: (s: CoreRecord) => boolean, timeoutMs?: number): Promise<void> {
     if (done(s) || !this.isLive(s)) return Promise.resolve();
     return new Promise((resolve) => {
-      const check = (e: { type: string; session?: { id: string }; session_id?: string }) => {
-        if ((e.session?.id ?? e.session_id) === s.id && (done(s) || !this.isLive(s))) finish();
-      };
       const timer = timeoutMs === undefined ? null : this.deps.clock.setTimeout(() => finish(), timeoutMs);
+      const stop = this.watch(s.id, () => (done(s) || !this.isLive(s)) && finish());
       const finish = () => {
-        this.off('event', check as never);
+        stop();
         if (timer) this.deps.clock.clearTimeout(timer);
         resolve();
       };
-      this.on('event', check as never);
     });
+  }
+
+  /** Waiters on one session's events, by id: 200 creates waiting at once are not each woken by all 200's events. */
+  private watchers: Map<string, Set<() => void>> | null = null;
+
+  private watch(id: string, wake: () => void): () => void {
+    if (!this.watchers) {
+      const watchers = (this.watchers = new Map());
+      this.on('event', (e) => {
+        const of = (e as { session?: { id: string } }).session?.id ?? (e as { session_id?: string }).session_id;
+        const set = of === undefined ? undefined : watchers.get(of);
+        if (set) for (const w of [...set]) w();
+      });
+    }
+    const watchers = this.watchers;
+    const set = watchers.get(id) ?? new Set();
+    watchers.set(id, set.add(wake));
+    return () => {
+      set.delete(wake);
+      if (set.size === 0 && watchers.get(id) === set) watchers.delete(id);
+    };
   }
 }
