@@ -13,6 +13,7 @@ import { CdpListener } from './browsers/cdp-listener.js';
 import { CdpProxy, isCdpPath } from './browsers/cdp-proxy.js';
 import { isScreencastPath, LiveViewServer } from './browsers/live-view-server.js';
 import { routeUpgrades } from './runtime/upgrades.js';
+import { PeerRoutes } from './runtime/peer-routes.js';
 import { SandboxWebListener } from './providers/sandbox/sandbox-web.js';
 import type { BoardRecord } from './providers/board/board-record.js';
 import { DaemonSettings } from './settings.js';
@@ -106,7 +107,6 @@ export async function startDaemon({ paths, log, clock = systemClock, listen, sto
   const joinClient = joinTo ? new JoinClient({ ...joinTo, core, registry, ports, flashes: parts.flashes, power: parts.power, clock, log }) : null;
   browserHost.prune(new Set(core.all('browser').map((s) => s.id)));
   parts.transcripts.prune((id) => core.get(id) !== undefined);
-
   const proxy = new CdpProxy(cdpSessions(core, browsers, remote), log);
   cdpListener = new CdpListener(proxy, log);
   await cdpListener.listen();
@@ -155,7 +155,9 @@ export async function startDaemon({ paths, log, clock = systemClock, listen, sto
     return stopping;
   };
 
+  const peers = coordinator ? new PeerRoutes(core, coordinator) : null;
   const router = buildRouter({
+    peers,
     parts,
     settings,
     keys,
@@ -181,7 +183,8 @@ export async function startDaemon({ paths, log, clock = systemClock, listen, sto
     },
   });
   const liveViews = new LiveViewServer(liveViewSessions(core, browsers), clock, log);
-  const serve = { router, upgrade: routeUpgrades([[isHostTunnelPath, tunnel], [isCdpPath, proxy], [isScreencastPath, liveViews]], upgrade), log };
+  const direct = routeUpgrades([[isHostTunnelPath, tunnel], [isCdpPath, proxy], [isScreencastPath, liveViews]], upgrade);
+  const serve = { router, upgrade: peers?.upgrades(direct) ?? direct, log };
   const server = createApiServer({ ...serve, accountFor: () => LOCAL_ACCOUNT });
   const dashboard = createDashboard({
     ...serve,

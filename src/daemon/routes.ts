@@ -1,7 +1,7 @@
 // The daemon's route table: every API route, built from the parts they serve.
 import { uploadLimit } from './flash/job-plan.js';
 import type { Health, JoinStatus } from '../transport/protocol/api.js';
-import { Router } from './http/router.js';
+import { Router, type Route } from './http/router.js';
 import { accountRoutes, healthRoutes } from './api/account.js';
 import { adminRoutes, type AdminActions } from './api/admin.js';
 import { boardRoutes, type BoardEntryStore } from './api/boards.js';
@@ -23,6 +23,7 @@ import { SessionChanges } from './providers/board/board-changes.js';
 import type { DaemonSettings } from './settings.js';
 import { metricsRoutes } from './api/metrics.js';
 import type { Coordinator } from './runtime/coordinator.js';
+import type { PeerRoutes } from './runtime/peer-routes.js';
 
 export interface RouteOptions {
   parts: DaemonParts;
@@ -37,14 +38,17 @@ export interface RouteOptions {
   clock: Clock;
   /** This daemon's own tunnel to a coordinator, if it joined one. */
   join(): JoinStatus | null;
+  /** On a coordinator: requests for sessions another coordinator runs go there. */
+  peers?: PeerRoutes | null;
 }
 
-export function buildRouter({ parts, settings, keys, admin, boardEntries, health, startedAt, coordinator = null, clock, join }: RouteOptions): Router {
+export function buildRouter({ parts, settings, keys, admin, boardEntries, health, startedAt, coordinator = null, clock, join, peers = null }: RouteOptions): Router {
   const { core, boardSet, ports, transcripts, hosts } = parts;
   const routing: RemoteRouting = { defaultRemote: () => settings.defaultRemote, hosts };
   const router = new Router();
   const sandboxes = sandboxApi(core, parts.sandboxSessions, clock);
-  router.add([
+  const viaOwner = (routes: Route[]) => peers?.routes(routes) ?? routes;
+  router.add(viaOwner([
     ...healthRoutes(health, startedAt, coordinator),
     ...metricsRoutes(parts, keys, coordinator),
     ...keyRoutes(keys, core),
@@ -71,7 +75,7 @@ export function buildRouter({ parts, settings, keys, admin, boardEntries, health
     ...usageRoutes(core),
     ...adminRoutes(admin),
     ...hostRoutes({ hostsStatus: parts.hostsStatus, join }),
-  ]);
+  ]));
   router.add(openapiRoutes(() => router.routes));
   return router;
 }

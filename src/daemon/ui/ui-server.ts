@@ -65,6 +65,9 @@ export function createUiServer(core: UiCore, options: UiListenerOptions): Server
     ? (createTlsServer({ keepAliveTimeout: 5000, cert: options.tls.cert, key: options.tls.key }) as unknown as Server)
     : createServer({ keepAliveTimeout: 5000 });
   server.on('request', (req, res) => appOf(server).handle(req, res));
+  // `Expect: 100-continue` is the API's to answer (a flash upload asks only once its headers pass): without this
+  // listener Node would send 100 Continue itself, so a refused upload's body came anyway and a passed one got two.
+  server.on('checkContinue', (req, res) => appOf(server).handle(req, res));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => appOf(server).upgrade(req, socket, head));
   server.on('clientError', (_err, socket: Duplex) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');

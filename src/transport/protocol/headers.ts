@@ -11,4 +11,6 @@ export const HEADERS = {
   logEnd: 'fbay-log-end',
   /** POST …/flash: the images in the octet-stream body, in order: [{"name", "size", "offset"}] (offset null: by kind). */
   flashImages: 'fbay-flash-images',
+  /** Coordinator to coordinator: the coordinator a request for a session the other runs was passed through. */
+  forwardedBy: 'fbay-forwarded-by',
 } as const;

@@ -74,8 +74,9 @@ describe('a board on a joined host, through its coordinator', () => {
   it('flashes it: the host runs the job, the image is on the board, progress reaches the events, the stream carries on', async () => {
     const events = recordEvents(sock, `?session=${s.id}`);
     await events.ready;
-    // Over four upload windows: the images cross the tunnel in many chunks.
-    const image = app('joined-app', '7.8.9', 1280 * 1024, 3);
+    // Over many upload windows: the images cross the tunnel in many chunks, and the write lasts long enough (several
+    // 100 ms progress intervals, also on a loaded machine) for progress to be seen mid-write.
+    const image = app('joined-app', '7.8.9', 2560 * 1024, 3);
     const res = await uploadFlash(sock, s.id, [image]);
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     expect(res.body).toMatchObject({ session_id: s.id, state: 'running', method: 'rom', images: [{ name: 'joined-app.bin', offset: 0x10000, description: 'app: joined-app 7.8.9 (ESP-IDF v5.2.1)' }] });
@@ -99,7 +100,7 @@ describe('a board on a joined host, through its coordinator', () => {
 
     // The console saw the flash once (not again through the line) and the new firmware boot, then it talks on.
     const seen = await readUntil(ws, (text) => text.includes('Project name:     joined-app') && text.endsWith(PROMPT));
-    expect(seen).toMatch(/--- fbay: flashing joined-app\.bin at 0x10000 \(1\.3 MiB\) ---[\s\S]*--- fbay: flashed 1 image[\s\S]*App version:      7\.8\.9/);
+    expect(seen).toMatch(/--- fbay: flashing joined-app\.bin at 0x10000 \(2\.5 MiB\) ---[\s\S]*--- fbay: flashed 1 image[\s\S]*App version:      7\.8\.9/);
     expect(frames.texts.filter((m) => m.type === 'flash' && m.state === 'succeeded')).toHaveLength(1);
     ws.send(Buffer.from('echo after-the-flash\r'));
     await readUntil(ws, (text) => text.includes('after-the-flash\r\nfbay-virtual> '));

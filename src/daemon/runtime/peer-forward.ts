@@ -1,0 +1,112 @@
+// Coordinators sharing PostgreSQL: a request for a session another coordinator runs — its serial console, flash, log,
+// power, reset, a browser's CDP — is passed through to that coordinator as it came, key and all (API keys live in
+// the shared database, so the owner authenticates it itself). Shown, listed and ended, a session needs no owner: those
+// go through the store wherever they arrive.
+import { request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { ApiError } from '../../transport/protocol/errors.js';
+import { HEADERS } from '../../transport/protocol/headers.js';
+import { refuseUpgrade, sendError } from '../http/server.js';
+
+/** Set on a forwarded request: the coordinator it came through (a request is forwarded once, never in a circle). */
+export const FORWARDED_HEADER = HEADERS.forwardedBy;
+
+/** How long a coordinator's URL is taken from the last read of the fleet. */
+const DIRECTORY_TTL_MS = 2000;
+
+export interface PeerDirectory {
+  /** The URL each coordinator serves on, as its heartbeats say. */
+  coordinators(): Promise<Array<{ id: string; url: string | null }>>;
+}
+
+export class PeerForward {
+  private cached: { at: number; urls: Map<string, string | null> } | null = null;
+
+  constructor(
+    private readonly me: string,
+    private readonly directory: PeerDirectory,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Passes an HTTP request through to `owner`; its answer (status, headers, body) goes back as it comes. */
+  async http(req: IncomingMessage, res: ServerResponse, owner: string, sessionId: string, asksForBody = false): Promise<void> {
+    let up: ClientRequest;
+    try {
+      up = this.open(req, await this.urlOf(owner, sessionId), asksForBody);
+    } catch (err) {
+      return sendError(res, err as ApiError);
+    }
+    // A flash upload asks first: the owner's 100 Continue is the client's (other routes had theirs already, here).
+    up.on('continue', () => res.writeContinue());
+    up.on('response', (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    up.on('error', (err) => {
+      if (!res.headersSent) sendError(res, unreachable(owner, sessionId, err.message));
+      else res.destroy();
+    });
+    req.pipe(up);
+  }
+
+  /** Passes a WebSocket upgrade through to `owner`: once it switches protocols, bytes flow both ways untouched. */
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, owner: string, sessionId: string): Promise<void> {
+    let up: ClientRequest;
+    try {
+      up = this.open(req, await this.urlOf(owner, sessionId));
+    } catch (err) {
+      return refuseUpgrade(socket, err as ApiError);
+    }
+    socket.on('error', () => up.destroy());
+    up.on('upgrade', (answer, upstream, upstreamHead) => {
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\n${rawHeaders(answer)}\r\n`);
+      if (upstreamHead.length) socket.write(upstreamHead);
+      if (head.length) upstream.write(head);
+      upstream.on('error', () => socket.destroy());
+      socket.on('close', () => upstream.destroy());
+      upstream.on('close', () => socket.destroy());
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    // The owner refused (the session ended meanwhile, a key it does not take): its answer is the client's.
+    up.on('response', (answer) => {
+      socket.write(`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}\r\n${rawHeaders(answer)}\r\n`);
+      answer.pipe(socket);
+    });
+    up.on('error', (err) => refuseUpgrade(socket, unreachable(owner, sessionId, err.message)));
+    up.end();
+  }
+
+  private open(req: IncomingMessage, base: string, asksForBody = false): ClientRequest {
+    const target = new URL(req.url ?? '/', base);
+    const { expect, ...rest } = req.headers;
+    const headers = { ...rest, ...(asksForBody && expect ? { expect } : {}), host: target.host, [FORWARDED_HEADER]: this.me };
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    return send(target, { method: req.method, headers });
+  }
+
+  private async urlOf(owner: string, sessionId: string): Promise<string> {
+    if (!this.cached || this.now() - this.cached.at > DIRECTORY_TTL_MS) {
+      const rows = await this.directory.coordinators().catch((err: Error) => {
+        throw new ApiError('store_unavailable', `Could not look up coordinator ${owner}, which runs session ${sessionId}: ${err.message}. Try again shortly.`, {}, { 'retry-after': '2' });
+      });
+      this.cached = { at: this.now(), urls: new Map(rows.map((r) => [r.id, r.url])) };
+    }
+    const url = this.cached.urls.get(owner);
+    if (!url) {
+      throw new ApiError('upstream_unavailable', `Session ${sessionId} runs on coordinator ${owner}, which serves no TCP address this coordinator can reach; connect to ${owner} itself.`, { coordinator: owner });
+    }
+    return url;
+  }
+}
+
+function unreachable(owner: string, sessionId: string, why: string): ApiError {
+  return new ApiError('upstream_unavailable', `Session ${sessionId} runs on coordinator ${owner}, which did not answer (${why}). Try again, or connect to ${owner} itself.`, { coordinator: owner });
+}
+
+function rawHeaders(answer: IncomingMessage): string {
+  let out = '';
+  for (let i = 0; i < answer.rawHeaders.length; i += 2) out += `${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}\r\n`;
+  return out;
+}

@@ -1,0 +1,79 @@
+// On a coordinator: which requests go to the coordinator that runs their session — every route under a session or a
+// browser except the session itself (shown, changed and ended through the store anywhere), and their WebSockets.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ApiError } from '../../transport/protocol/errors.js';
+import type { Route } from '../http/router.js';
+import { refuseUpgrade } from '../http/server.js';
+import type { SessionCore } from '../sessions/session-core.js';
+import { FORWARDED_HEADER, PeerForward, type PeerDirectory } from './peer-forward.js';
+
+const UNDER_A_SESSION = /^\/v1\/(sessions|browsers)\/:id\/./;
+const SESSION_SOCKETS = /^\/v1\/(?:sessions\/([^/?]+)\/serial|browsers\/([^/?]+)\/(?:cdp|screencast))\/?(?:\?|$)/;
+
+type Upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, account: string) => void;
+
+export class PeerRoutes {
+  private readonly forward: PeerForward;
+
+  constructor(
+    private readonly core: SessionCore,
+    coordinator: { name: string; fleet: PeerDirectory },
+  ) {
+    this.forward = new PeerForward(coordinator.name, coordinator.fleet);
+  }
+
+  /** The routes, those under a session first asking whether another coordinator runs it. */
+  routes(routes: Route[]): Route[] {
+    return routes.map((route) =>
+      !UNDER_A_SESSION.test(route.path)
+        ? route
+        : {
+            ...route,
+            handler: async (ctx) => {
+              const owner = await this.ownerElsewhere(ctx.req, ctx.account, ctx.params.id);
+              if (owner === null) return route.handler(ctx);
+              await this.forward.http(ctx.req, ctx.res, owner, ctx.params.id!, route.asksForBody);
+              return 'streaming';
+            },
+          },
+    );
+  }
+
+  /** The upgrade handler, a session's WebSocket going to the coordinator that runs the session. */
+  upgrades(inner: Upgrade): Upgrade {
+    return (req, socket, head, account) => {
+      const m = SESSION_SOCKETS.exec(req.url ?? '');
+      const id = m ? safeDecode(m[1] ?? m[2]!) : undefined;
+      if (id === undefined) return inner(req, socket, head, account);
+      this.ownerElsewhere(req, account, id).then(
+        (owner) => (owner === null ? inner(req, socket, head, account) : void this.forward.upgrade(req, socket, head, owner, id)),
+        (err: unknown) => (err instanceof ApiError ? refuseUpgrade(socket, err) : socket.destroy()),
+      );
+    };
+  }
+
+  /** The coordinator that runs the account's session, if not this one; null: handled here (or refused by the route). */
+  private async ownerElsewhere(req: IncomingMessage, account: string, id: string | undefined): Promise<string | null> {
+    if (id === undefined) return null;
+    const s = await this.core.lookup(account, id).catch(() => null);
+    if (!s?.coordinator || this.core.runsHere(s)) return null;
+    // Passed here by another coordinator, yet not run here either: answered here as well as it can be, not passed on.
+    if (req.headers[FORWARDED_HEADER]) return null;
+    const keyed = req.headers.authorization !== undefined || new URL(req.url ?? '/', 'http://fbay').searchParams.has('token');
+    if (!keyed) {
+      throw new ApiError('session_conflict', `Session ${id} runs on coordinator ${s.coordinator}: reach it there, or here over TCP with an API key (the owner's socket carries none to pass on).`, {
+        coordinator: s.coordinator,
+      });
+    }
+    return s.coordinator;
+  }
+}
+
+function safeDecode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
