@@ -13,9 +13,18 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'fbay-journal-'));
   logged = [];
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+// Every store a test opened is closed after it: a journal's file handle left to the GC is a Node warning (a failure).
+const opened: JournalStore[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
 
-const open = () => new JournalStore({ stateDir: dir, log: (m) => logged.push(m), isFinal: (s) => s.ended_at !== null });
+const open = () => {
+  const store = new JournalStore({ stateDir: dir, log: (m) => logged.push(m), isFinal: (s) => s.ended_at !== null });
+  opened.push(store);
+  return store;
+};
 const record = coreRecord;
 const claim = (resources: string[] | null = null) => ({ resources, queue: false, limit: null });
 
