@@ -100,7 +100,7 @@ export async function startDaemon({ paths, log, clock = systemClock, listen, sto
   // A mirrored session's host may be flashing its board still: that job is followed again.
   parts.mirrorFlash.resume(core.all('board') as BoardRecord[]);
   const keys = coordinator ? await coordinator.keys() : new ApiKeyStore(paths.stateDir);
-  if (coordinator) coordinator.registerBoards(registry, parts.names);
+  if (coordinator) coordinator.registerBoards(parts.boardSet, parts.names, parts.hostsStatus);
   const tunnel = new HostTunnel(joined, clock, log);
   keys.on('retired', (name) => joined.disconnect(name, 'its host key was revoked or rotated'));
   const joinTo = join ?? (settings.join.url && settings.join.key ? { url: settings.join.url, key: settings.join.key, ca: settings.join.ca ?? null } : null);

@@ -63,7 +63,7 @@ export function buildRouter({ parts, settings, keys, admin, boardEntries, health
         return joined.flash ? { method: joined.flash, max_bytes: uploadLimit(joined.flash) } : null;
       },
     }),
-    ...sessionRoutes(core, new SessionChanges(core, hosts), routing, sandboxes.api),
+    ...sessionRoutes(core, new SessionChanges(core, hosts), routing, sandboxes.api, peers ? (r, body, refusal) => peers.create(r, body, refusal) : undefined),
     ...sandboxes.routes,
     ...serialRoutes(core, ports, transcripts),
     ...flashRoutes(parts, routing),

@@ -9,13 +9,16 @@ import { CreateSandboxBody } from '../../transport/protocol/schemas/sandboxes.js
 import { CreateBoardSessionBody, ListSessionsQuery, PatchSessionBody } from '../../transport/protocol/schemas/sessions.js';
 import { readJson } from '../http/body.js';
 import type { SandboxApi } from './sandboxes.js';
-import type { Route } from '../http/router.js';
+import type { ApiRequest, Route } from '../http/router.js';
 import type { SessionCore } from '../sessions/session-core.js';
 import { body, idempotencyKey, idParam, query, truthy } from './request.js';
 import { targetHost, type RemoteRouting } from './remote-target.js';
 import type { SessionChanges } from '../providers/board/board-changes.js';
 
-export function sessionRoutes(core: SessionCore, changes: SessionChanges, remotes?: RemoteRouting, sandbox?: SandboxApi): Route[] {
+/** On a coordinator: a create with no board here may be passed to another coordinator that has one. */
+export type CreateElsewhere = (r: ApiRequest, body: CreateBoardSessionBody, refusal: unknown) => Promise<boolean>;
+
+export function sessionRoutes(core: SessionCore, changes: SessionChanges, remotes?: RemoteRouting, sandbox?: SandboxApi, elsewhere?: CreateElsewhere): Route[] {
   /** A session of the caller's on a remote host that this daemon does not mirror (made by curl, another laptop, CI). */
   const upstream = async (host: string, method: string, id: string): Promise<Session> =>
     (await remotes!.hosts.client(host).json<Session>(method, `/v1/sessions/${id}`, { retry: method === 'GET' || method === 'DELETE' })).body;
@@ -32,8 +35,13 @@ export function sessionRoutes(core: SessionCore, changes: SessionChanges, remote
         if (sandbox?.isFor(raw)) return sandbox.create(r, raw);
         const req = parseWith(CreateBoardSessionBody, raw);
         const host = targetHost(r, remotes);
-        const s = await core.create(r.account, 'board', req, { idempotencyKey: idempotencyKey(r), host });
-        return { status: 201, body: core.view(s) };
+        try {
+          const s = await core.create(r.account, 'board', req, { idempotencyKey: idempotencyKey(r), host });
+          return { status: 201, body: core.view(s) };
+        } catch (err) {
+          if (host === null && elsewhere && (await elsewhere(r, req, err))) return 'streaming';
+          throw err;
+        }
       },
     },
     {

@@ -8,13 +8,20 @@ import type { FbayPaths } from '../../shared/paths.js';
 import { EXIT } from '../../transport/protocol/errors.js';
 import { ApiKeyStore } from '../auth/api-keys.js';
 import { PgKeyBackend } from '../auth/pg-key-backend.js';
-import type { BoardRegistry } from '../boards/board-registry.js';
+import type { BoardRecord } from '../boards/board-registry.js';
+import type { HostStatus } from '../../transport/protocol/api.js';
 import type { ResourceNames } from '../sessions/resource-names.js';
-import { PgFleet } from '../sessions/store/pg-fleet.js';
+import { PgFleet, type ResourceRow } from '../sessions/store/pg-fleet.js';
 import type { RowOptions } from '../sessions/store/pg-rows.js';
 import { PgStore } from '../sessions/store/pg-store.js';
 
 export const HEARTBEAT_MS = 5000;
+
+/** Every board a coordinator hands out (its board set), and its changes. */
+export interface BoardListing {
+  list(): BoardRecord[];
+  on(event: 'change', listener: () => void): unknown;
+}
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 /** FBAY_COORDINATOR, else this machine's name and its state dir: stable across restarts, distinct per FBAY_HOME. */
@@ -72,19 +79,44 @@ export class Coordinator {
     return new ApiKeyStore(await PgKeyBackend.open(this.pg.pool, this.pg.changes, this.name, this.log));
   }
 
-  /** This coordinator's boards as claimable resources, now and whenever the registry changes. */
-  registerBoards(registry: BoardRegistry, names: ResourceNames): void {
+  /**
+   * This coordinator's boards — its own and its joined hosts' — as claimable resources, and its joined hosts' rows,
+   * now and whenever they change: another coordinator finds a free board here for a create it cannot serve itself.
+   */
+  registerBoards(boards: BoardListing, names: ResourceNames, hosts: () => HostStatus[]): void {
+    const seenHosts = new Set<string | null>([null]);
     const register = () => {
-      const rows = registry.list().map((b) => ({ id: names.qualify(b.id), kind: 'board', coordinator_id: this.name, host: null, type: b.type, name: b.name, online: b.online }));
-      this.fleet.registerResources({ coordinator_id: this.name, host: null }, rows).catch((err: Error) => this.log(`store: could not register the boards: ${err.message}`));
+      const byHost = new Map<string | null, ResourceRow[]>([...seenHosts].map((h) => [h, []]));
+      for (const b of boards.list()) {
+        const host = b.host ?? null;
+        seenHosts.add(host);
+        if (!byHost.has(host)) byHost.set(host, []);
+        byHost.get(host)!.push({ id: names.qualify(b.id), kind: 'board', coordinator_id: this.name, host, type: b.type, name: b.name, online: b.online });
+      }
+      // A host gone since the last time keeps its rows, offline (its group is empty now).
+      for (const [host, rows] of byHost) {
+        this.fleet.registerResources({ coordinator_id: this.name, host }, rows).catch((err: Error) => this.log(`store: could not register the boards: ${err.message}`));
+      }
+      this.recordHosts(hosts);
     };
     register();
-    registry.on('change', register);
+    boards.on('change', register);
+    this.onBeat = () => this.recordHosts(hosts);
+  }
+
+  private onBeat: (() => void) | null = null;
+
+  private recordHosts(hosts: () => HostStatus[]): void {
+    const rows = hosts().map((h) => ({ name: h.name, link: h.link, version: h.version, last_heartbeat_at: h.last_heartbeat_at }));
+    this.fleet.recordHosts(rows).catch((err: Error) => this.log(`store: could not record the joined hosts: ${err.message}`));
   }
 
   /** Beats every 5 s with the URL it serves on, so other coordinators (and clients) can find it. */
   startHeartbeat(url: () => string | null): void {
-    const beat = () => void this.fleet.heartbeat({ url: url(), version: VERSION, pid: process.pid }).catch((err: Error) => this.log(`store: heartbeat failed: ${err.message}`));
+    const beat = () => {
+      this.fleet.heartbeat({ url: url(), version: VERSION, pid: process.pid }).catch((err: Error) => this.log(`store: heartbeat failed: ${err.message}`));
+      this.onBeat?.();
+    };
     beat();
     this.timer = setInterval(beat, HEARTBEAT_MS);
     this.timer.unref();

@@ -29,11 +29,14 @@ export class PeerForward {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Passes an HTTP request through to `owner`; its answer (status, headers, body) goes back as it comes. */
-  async http(req: IncomingMessage, res: ServerResponse, owner: string, sessionId: string, asksForBody = false): Promise<void> {
+  /**
+   * Passes an HTTP request through to `owner`; its answer (status, headers, body) goes back as it comes. `json`: the
+   * body already read here (a create this coordinator could not serve), sent in its place.
+   */
+  async http(req: IncomingMessage, res: ServerResponse, owner: string, what: string, asksForBody = false, json?: unknown): Promise<void> {
     let up: ClientRequest;
     try {
-      up = this.open(req, await this.urlOf(owner, sessionId), asksForBody);
+      up = this.open(req, await this.urlOf(owner, what), asksForBody);
     } catch (err) {
       return sendError(res, err as ApiError);
     }
@@ -44,17 +47,21 @@ export class PeerForward {
       answer.pipe(res);
     });
     up.on('error', (err) => {
-      if (!res.headersSent) sendError(res, unreachable(owner, sessionId, err.message));
+      if (!res.headersSent) sendError(res, unreachable(owner, what, err.message));
       else res.destroy();
     });
-    req.pipe(up);
+    if (json === undefined) return void req.pipe(up);
+    const payload = JSON.stringify(json);
+    up.setHeader('content-length', Buffer.byteLength(payload));
+    up.removeHeader('transfer-encoding');
+    up.end(payload);
   }
 
   /** Passes a WebSocket upgrade through to `owner`: once it switches protocols, bytes flow both ways untouched. */
-  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, owner: string, sessionId: string): Promise<void> {
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, owner: string, what: string): Promise<void> {
     let up: ClientRequest;
     try {
-      up = this.open(req, await this.urlOf(owner, sessionId));
+      up = this.open(req, await this.urlOf(owner, what));
     } catch (err) {
       return refuseUpgrade(socket, err as ApiError);
     }
@@ -74,7 +81,7 @@ export class PeerForward {
       socket.write(`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}\r\n${rawHeaders(answer)}\r\n`);
       answer.pipe(socket);
     });
-    up.on('error', (err) => refuseUpgrade(socket, unreachable(owner, sessionId, err.message)));
+    up.on('error', (err) => refuseUpgrade(socket, unreachable(owner, what, err.message)));
     up.end();
   }
 
@@ -86,23 +93,23 @@ export class PeerForward {
     return send(target, { method: req.method, headers });
   }
 
-  private async urlOf(owner: string, sessionId: string): Promise<string> {
+  private async urlOf(owner: string, what: string): Promise<string> {
     if (!this.cached || this.now() - this.cached.at > DIRECTORY_TTL_MS) {
       const rows = await this.directory.coordinators().catch((err: Error) => {
-        throw new ApiError('store_unavailable', `Could not look up coordinator ${owner}, which runs session ${sessionId}: ${err.message}. Try again shortly.`, {}, { 'retry-after': '2' });
+        throw new ApiError('store_unavailable', `Could not look up coordinator ${owner} (${what} there): ${err.message}. Try again shortly.`, {}, { 'retry-after': '2' });
       });
       this.cached = { at: this.now(), urls: new Map(rows.map((r) => [r.id, r.url])) };
     }
     const url = this.cached.urls.get(owner);
     if (!url) {
-      throw new ApiError('upstream_unavailable', `Session ${sessionId} runs on coordinator ${owner}, which serves no TCP address this coordinator can reach; connect to ${owner} itself.`, { coordinator: owner });
+      throw new ApiError('upstream_unavailable', `${what} on coordinator ${owner}, which serves no TCP address this coordinator can reach; connect to ${owner} itself.`, { coordinator: owner });
     }
     return url;
   }
 }
 
-function unreachable(owner: string, sessionId: string, why: string): ApiError {
-  return new ApiError('upstream_unavailable', `Session ${sessionId} runs on coordinator ${owner}, which did not answer (${why}). Try again, or connect to ${owner} itself.`, { coordinator: owner });
+function unreachable(owner: string, what: string, why: string): ApiError {
+  return new ApiError('upstream_unavailable', `${what} on coordinator ${owner}, which did not answer (${why}). Try again, or connect to ${owner} itself.`, { coordinator: owner });
 }
 
 function rawHeaders(answer: IncomingMessage): string {

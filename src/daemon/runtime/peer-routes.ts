@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApiError } from '../../transport/protocol/errors.js';
-import type { Route } from '../http/router.js';
+import type { ApiRequest, Route } from '../http/router.js';
 import { refuseUpgrade } from '../http/server.js';
 import type { SessionCore } from '../sessions/session-core.js';
 import { FORWARDED_HEADER, PeerForward, type PeerDirectory } from './peer-forward.js';
@@ -11,15 +11,22 @@ import { FORWARDED_HEADER, PeerForward, type PeerDirectory } from './peer-forwar
 const UNDER_A_SESSION = /^\/v1\/(sessions|browsers)\/:id\/./;
 const SESSION_SOCKETS = /^\/v1\/(?:sessions\/([^/?]+)\/serial|browsers\/([^/?]+)\/(?:cdp|screencast))\/?(?:\?|$)/;
 
+/** What it reads of the fleet: coordinators' URLs, and where a free board of a type is. */
+export interface PeerFleet extends PeerDirectory {
+  coordinatorWithFree(type: string): Promise<string | null>;
+}
+
 type Upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, account: string) => void;
 
 export class PeerRoutes {
   private readonly forward: PeerForward;
+  private readonly fleet: PeerFleet;
 
   constructor(
     private readonly core: SessionCore,
-    coordinator: { name: string; fleet: PeerDirectory },
+    coordinator: { name: string; fleet: PeerFleet },
   ) {
+    this.fleet = coordinator.fleet;
     this.forward = new PeerForward(coordinator.name, coordinator.fleet);
   }
 
@@ -33,7 +40,7 @@ export class PeerRoutes {
             handler: async (ctx) => {
               const owner = await this.ownerElsewhere(ctx.req, ctx.account, ctx.params.id);
               if (owner === null) return route.handler(ctx);
-              await this.forward.http(ctx.req, ctx.res, owner, ctx.params.id!, route.asksForBody);
+              await this.forward.http(ctx.req, ctx.res, owner, `Session ${ctx.params.id} runs`, route.asksForBody);
               return 'streaming';
             },
           },
@@ -47,10 +54,24 @@ export class PeerRoutes {
       const id = m ? safeDecode(m[1] ?? m[2]!) : undefined;
       if (id === undefined) return inner(req, socket, head, account);
       this.ownerElsewhere(req, account, id).then(
-        (owner) => (owner === null ? inner(req, socket, head, account) : void this.forward.upgrade(req, socket, head, owner, id)),
+        (owner) => (owner === null ? inner(req, socket, head, account) : void this.forward.upgrade(req, socket, head, owner, `Session ${id} runs`)),
         (err: unknown) => (err instanceof ApiError ? refuseUpgrade(socket, err) : socket.destroy()),
       );
     };
+  }
+
+  /**
+   * A board create this coordinator could not serve (no board of the type here, or every one busy): passed to another
+   * coordinator with a free one of the type, its own or a joined host's, which makes and runs the session (shown,
+   * attached to and ended through any coordinator after). True when passed on; false: the refusal stands.
+   */
+  async create(ctx: ApiRequest, body: { board_type?: string; board_id?: string; wait_s?: number }, refusal: unknown): Promise<boolean> {
+    if (!(refusal instanceof ApiError) || refusal.code !== 'no_board_available' || !body.board_type || body.board_id !== undefined) return false;
+    if (ctx.req.headers[FORWARDED_HEADER] || ctx.req.headers.authorization === undefined) return false;
+    const owner = await this.fleet.coordinatorWithFree(body.board_type).catch(() => null);
+    if (owner === null) return false;
+    await this.forward.http(ctx.req, ctx.res, owner, `The free ${body.board_type} board found for this create is`, false, body);
+    return true;
   }
 
   /** The coordinator that runs the account's session, if not this one; null: handled here (or refused by the route). */

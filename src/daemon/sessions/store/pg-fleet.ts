@@ -76,29 +76,45 @@ export class PgFleet {
     return rows.map((r) => ({ ...r, last_heartbeat_at: r.last_heartbeat_at?.toISOString() ?? null }));
   }
 
-  /** Registers (or updates) resources sessions may claim; those of this owner not listed are marked offline. */
+  /** Registers (or updates) resources sessions may claim; those of this owner not listed are marked offline. One step. */
   async registerResources(owner: { coordinator_id: string | null; host: string | null }, rows: ResourceRow[]): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('UPDATE resources SET online = false, updated_at = now() WHERE coordinator_id IS NOT DISTINCT FROM $1 AND host IS NOT DISTINCT FROM $2 AND NOT (id = ANY ($3::text[]))', [
-        owner.coordinator_id,
-        owner.host,
-        rows.map((r) => r.id),
-      ]);
-      for (const r of rows) {
-        await client.query(
-          `INSERT INTO resources (id, kind, coordinator_id, host, type, name, online, info, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
-           ON CONFLICT (id) DO UPDATE SET kind = $2, coordinator_id = $3, host = $4, type = $5, name = $6, online = $7, info = $8, updated_at = now()`,
-          [r.id, r.kind, r.coordinator_id, r.host, r.type, r.name, r.online, JSON.stringify(r.info ?? {})],
-        );
-      }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    const col = <K extends keyof ResourceRow>(k: K) => rows.map((r) => r[k] ?? null);
+    await this.pool.query(
+      `WITH gone AS (
+         UPDATE resources SET online = false, updated_at = now()
+         WHERE coordinator_id IS NOT DISTINCT FROM $1 AND host IS NOT DISTINCT FROM $2 AND NOT (id = ANY ($3::text[])))
+       INSERT INTO resources (id, kind, coordinator_id, host, type, name, online, info, updated_at)
+       SELECT u.id, u.kind, u.coordinator_id, u.host, u.type, u.name, u.online, u.info, now()
+       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[], $10::jsonb[])
+         AS u (id, kind, coordinator_id, host, type, name, online, info)
+       ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, coordinator_id = EXCLUDED.coordinator_id, host = EXCLUDED.host,
+         type = EXCLUDED.type, name = EXCLUDED.name, online = EXCLUDED.online, info = EXCLUDED.info, updated_at = now()`,
+      [owner.coordinator_id, owner.host, col('id'), col('kind'), col('coordinator_id'), col('host'), col('type'), col('name'), col('online'), rows.map((r) => JSON.stringify(r.info ?? {}))],
+    );
+  }
+
+  /** The hosts joined to this coordinator as it sees them now: their rows, one step. */
+  async recordHosts(hosts: ReadonlyArray<{ name: string; link: string; version: string | null; last_heartbeat_at: string | null }>): Promise<void> {
+    if (hosts.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO hosts (name, coordinator_id, last_heartbeat_at, link_state, version)
+       SELECT u.name, $1, u.at, u.link, u.version FROM unnest($2::text[], $3::timestamptz[], $4::text[], $5::text[]) AS u (name, at, link, version)
+       ON CONFLICT (name) DO UPDATE SET coordinator_id = $1, last_heartbeat_at = EXCLUDED.last_heartbeat_at, link_state = EXCLUDED.link_state,
+         version = COALESCE(EXCLUDED.version, hosts.version)`,
+      [this.coordinator, hosts.map((h) => h.name), hosts.map((h) => h.last_heartbeat_at), hosts.map((h) => h.link), hosts.map((h) => h.version)],
+    );
+  }
+
+  /** Another live coordinator with a free online board of `type` (its own or a joined host's), or null. */
+  async coordinatorWithFree(type: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ coordinator_id: string }>(
+      `SELECT r.coordinator_id FROM resources r JOIN coordinators c ON c.id = r.coordinator_id
+       WHERE r.kind = 'board' AND r.online AND r.type = $1 AND r.coordinator_id <> $2 AND c.url IS NOT NULL
+         AND c.last_heartbeat_at > now() - interval '15 seconds'
+         AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.live AND s.resource = r.id)
+       LIMIT 1`,
+      [type, this.coordinator],
+    );
+    return rows[0]?.coordinator_id ?? null;
   }
 }

@@ -1,0 +1,81 @@
+// A board host joined to coordinator A, and a user on coordinator B (same PostgreSQL database, no boards of its own):
+// A records the host and its boards in the database, B passes a create it cannot serve to A, and the session A makes
+// on the host's board is attached to and ended through B.
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { freshDatabase, type TestDatabase } from '../../helpers/pg-database.js';
+import { startCoordinator, type CoordinatorProcess } from '../../helpers/coordinators.js';
+import { makeHome, spawnDaemon, stopDaemon, type DaemonProcess, type TestHome } from '../../helpers/daemon-process.js';
+import { PROMPT } from '../../../src/daemon/boards/esp32s3-rom.js';
+
+let db: TestDatabase;
+let a: CoordinatorProcess;
+let b: CoordinatorProcess;
+let host: { home: TestHome; daemon: DaemonProcess };
+let alice: string;
+
+const until = async (check: () => Promise<boolean>) => {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 50));
+};
+
+beforeAll(async () => {
+  db = await freshDatabase();
+  a = await startCoordinator('join-a', db.url, { virtual_boards: 0 });
+  b = await startCoordinator('join-b', db.url, { virtual_boards: 0 });
+  alice = (await a.owner('POST', '/v1/keys', { name: 'alice', tier: 'pro', credits: 100 })).body.key;
+  const hostKey = (await a.owner('POST', '/v1/keys', { name: 'lab1', kind: 'host' })).body.key;
+  const home = makeHome();
+  home.writeConfig({ virtual_boards: 2 });
+  host = { home, daemon: await spawnDaemon(home.home, { FBAY_JOIN: `ws://127.0.0.1:${a.port}`, FBAY_JOIN_KEY: hostKey }) };
+  await until(async () => (await a.owner('GET', '/v1/boards')).body.boards.filter((x: { host: string | null }) => x.host === 'lab1').length === 2);
+  await until(async () => (await b.tcp(alice, 'GET', '/v1/auth/me')).status === 200);
+}, 60_000);
+afterAll(async () => {
+  if (host) await stopDaemon(host.daemon), host.home.cleanup();
+  await Promise.allSettled([a?.stop(), b?.stop()]);
+  await db?.drop();
+});
+
+describe("a joined host's boards, through another coordinator on the same database", () => {
+  it('are recorded in the database with their host, which is listed with its heartbeat', async () => {
+    await until(async () => (await db.query("SELECT id FROM resources WHERE host = 'lab1' AND online")).length === 2);
+    const rows = await db.query("SELECT id, coordinator_id, type FROM resources WHERE host = 'lab1' ORDER BY id");
+    expect(rows).toEqual([
+      { id: 'join-a/lab1.virtual-1', coordinator_id: 'join-a', type: 'virtual' },
+      { id: 'join-a/lab1.virtual-2', coordinator_id: 'join-a', type: 'virtual' },
+    ]);
+    const fleet = (await a.owner('GET', '/v1/health')).body.fleet;
+    expect(fleet).toEqual([expect.objectContaining({ name: 'lab1', coordinator_id: 'join-a', link_state: 'open', boards: ['join-a/lab1.virtual-1', 'join-a/lab1.virtual-2'] })]);
+    expect(fleet[0].last_heartbeat_at).not.toBeNull();
+  });
+
+  it('are given to a create made through B, which has no board: A makes the session, B attaches and ends it', async () => {
+    const made = await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'virtual', idle_timeout_s: 600 }, { 'idempotency-key': 'via-b' });
+    expect(made).toMatchObject({ status: 201, body: { state: 'idle', board_id: 'lab1.virtual-1' } });
+    const id = made.body.id as string;
+    // The same key through B again: the same session (idempotency is the database's, wherever the create ran).
+    expect((await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'virtual', idle_timeout_s: 600 }, { 'idempotency-key': 'via-b' })).body.id).toBe(id);
+    const ws = new WebSocket(`ws://127.0.0.1:${b.port}/v1/sessions/${id}/serial`, { headers: { authorization: `Bearer ${alice}` } });
+    let text = '';
+    ws.on('message', (d, binary) => binary && (text += d.toString('latin1')));
+    await once(ws, 'open');
+    ws.send(Buffer.from('help\r'), { binary: true });
+    await until(async () => text.includes('flood N') && text.endsWith(PROMPT));
+    ws.close();
+    expect((await b.tcp(alice, 'DELETE', `/v1/sessions/${id}`)).body).toMatchObject({ state: 'ended', end_reason: 'user_ended' });
+    await until(async () => (await a.tcp(alice, 'GET', `/v1/sessions/${id}`)).body.state === 'ended');
+  });
+
+  it("refuses through B, as A would, once every one of the host's boards is taken", async () => {
+    const first = await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'virtual' });
+    const second = await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'virtual' });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(new Set([first.body.board_id, second.body.board_id])).toEqual(new Set(['lab1.virtual-1', 'lab1.virtual-2']));
+    const third = await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'virtual' });
+    expect(third).toMatchObject({ status: 503, body: { code: 'no_board_available' } });
+    // An unknown type is B's own refusal.
+    expect((await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'no-such-board' })).status).toBe(404);
+    for (const s of [first, second]) await b.tcp(alice, 'DELETE', `/v1/sessions/${s.body.id}`);
+  });
+});
