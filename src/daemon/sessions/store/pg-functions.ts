@@ -63,7 +63,7 @@ BEGIN
       INSERT INTO sessions (id, kind, account, state, resource, idempotency_key, host, coordinator, live, one_live,
           limit_states, rev, written_by, created_at, next_deadline, record)
         VALUES (p_id, p_kind, p_account, p_state, v_resource, p_key, p_host, p_coordinator, true,
-          p_max = 1 AND p_state = ANY (p_states), CASE WHEN p_max = 1 THEN p_states END, 0, p_writer, p_created, p_deadline,
+          COALESCE(p_max = 1 AND p_state = ANY (p_states), false), CASE WHEN p_max = 1 THEN p_states END, 0, p_writer, p_created, p_deadline,
           jsonb_set(p_record, '{resource}', COALESCE(to_jsonb(v_resource), 'null'::jsonb)));
       PERFORM pg_notify('fbay', 's:' || p_writer || ':' || p_id);
       RETURN QUERY SELECT 'created'::text, v_resource, NULL::jsonb;

@@ -116,7 +116,12 @@ CREATE VIEW boards AS SELECT id, coordinator_id, host, type, name, online, info,
 `;
 
 /** Every migration, in order; a new one is appended, never edited once released. */
-export const MIGRATIONS: readonly string[] = [V1_TABLES + PG_INSERT_FUNCTION + PG_WRITE_FUNCTION];
+export const MIGRATIONS: readonly string[] = [
+  V1_TABLES + PG_INSERT_FUNCTION + PG_WRITE_FUNCTION,
+  // 2: fbay_insert again, fixed: a create with no limit (a remote host's session) wrote NULL into one_live (NOT
+  // NULL) and failed. Version 1 now makes the fixed one too; databases made before get it here.
+  PG_INSERT_FUNCTION.replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'),
+];
 
 /** Applies the migrations this database lacks, under an advisory lock; returns the versions applied now. */
 export async function migrate(pool: Pool): Promise<number[]> {

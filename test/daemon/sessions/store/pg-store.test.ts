@@ -53,6 +53,14 @@ describe('PgStore claims', () => {
     expect(made.s.resource).toBe('a/virtual-9');
   });
 
+  it('records a create with no limit (a remote host\'s session), whose one_live is false', async () => {
+    const a = stores.open(isFinal, 'a');
+    await a.load();
+    const s = coreRecord('ses_remote', { state: 'pending', host: 'lab', created_at: Date.now() });
+    expect((await a.insert(s, { resources: null, queue: false, limit: null })).outcome).toBe('created');
+    expect(await stores.query("SELECT one_live, live FROM sessions WHERE id = 'ses_remote'")).toEqual([{ one_live: false, live: true }]);
+  });
+
   it('takes the first free board in the order given, as the embedded store does', async () => {
     const a = stores.open(isFinal, 'a');
     await a.load();
