@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { execa } from 'execa';
 import type { Session } from '../../src/transport/protocol/api.js';
 import { assertBuilt, FBAY, Home } from './helpers.js';
@@ -13,6 +13,17 @@ beforeEach(async () => {
 afterEach(() => home.cleanup());
 
 /** Runs fbay with stdout kept as bytes, for byte-exact comparisons. */
+/** fbayBytes, with its stderr readable while it runs (a test waits for a line before its next step). */
+function fbayWatched(...args: string[]): { stderr: () => string; result: Promise<{ exitCode: number; stdout: Buffer; stderr: string }> } {
+  const child = execa(process.execPath, [FBAY, ...args], { reject: false, timeout: 20_000, encoding: 'buffer', stripFinalNewline: false, env: { FBAY_HOME: home.dir } });
+  let err = '';
+  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+  return {
+    stderr: () => err,
+    result: child.then((r) => ({ exitCode: r.exitCode ?? -1, stdout: Buffer.from(r.stdout), stderr: Buffer.from(r.stderr).toString() })),
+  };
+}
+
 async function fbayBytes(...args: string[]): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
   const r = await execa(process.execPath, [FBAY, ...args], {
     reject: false,
@@ -110,7 +121,7 @@ describe('fbay serial and session wait across a daemon restart', () => {
   it('serial expect, serial cat --follow and session wait ride out `fbay daemon restart` and carry on', async () => {
     const { offset } = await home.json<{ offset: number }>('serial', 'send', 'echo before-restart');
     const expecting = fbayBytes('serial', 'expect', '--since', String(offset), 'after-restart', '--timeout', '30s');
-    const following = fbayBytes('serial', 'cat', '--follow', '--since', String(offset));
+    const follower = fbayWatched('serial', 'cat', '--follow', '--since', String(offset));
     const waiting = home.fbay('session', 'wait', '--state', 'ended', '--timeout', '30s');
     await home.json('session', 'wait', '--state', 'active', '--timeout', '10s');
     expect((await home.fbay('daemon', 'restart')).exitCode).toBe(0);
@@ -119,8 +130,11 @@ describe('fbay serial and session wait across a daemon restart', () => {
     expect(seen).toMatchObject({ exitCode: 0 });
     expect(seen.stdout.toString()).toMatch(/before-restart[\s\S]*after-restart$/);
     await home.json('serial', 'expect', '--since', String(offset), 'after-restart\\r\\n[\\s\\S]*after-restart\\r\\n');
+    // Ended only once the follower is back: ended before, it would read the rest from the transcript (also exact,
+    // but without the line checked below).
+    await vi.waitFor(() => expect(follower.stderr()).toContain('reconnected'), { timeout: 20_000, interval: 50 });
     await home.json('session', 'end');
-    const followed = await following;
+    const followed = await follower.result;
     expect(followed.exitCode).toBe(0);
     // Nothing lost, nothing twice.
     const transcript = await fbayBytes('serial', 'cat', session.id, '--since', String(offset));
