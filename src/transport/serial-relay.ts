@@ -177,9 +177,8 @@ export class SerialRelay extends EventEmitter {
     client.sendReplay(data);
   }
 
-  /** A text frame (JSON) to every client. */
+  /** A text frame (JSON) to every client; with none (most sessions, on each state change), nothing is serialized. */
   broadcast(message: ServerMessage): void {
-    // Every state change of every session comes here: most have no client, and then nothing is serialized.
     if (this.#clients.size === 0) return;
     const text = JSON.stringify(message);
     for (const client of this.#clients) client.sendText(text);
