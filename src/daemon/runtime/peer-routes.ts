@@ -77,6 +77,9 @@ export class PeerRoutes {
   /** The coordinator that runs the account's session, if not this one; null: handled here (or refused by the route). */
   private async ownerElsewhere(req: IncomingMessage, account: string, id: string | undefined): Promise<string | null> {
     if (id === undefined) return null;
+    // A session this coordinator runs is in its own records: no store read on every console, exec or log request.
+    const known = this.core.get(id);
+    if (known && this.core.runsHere(known)) return null;
     const s = await this.core.lookup(account, id).catch(() => null);
     if (!s?.coordinator || this.core.runsHere(s)) return null;
     // Passed here by another coordinator, yet not run here either: answered here as well as it can be, not passed on.
