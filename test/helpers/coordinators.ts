@@ -1,17 +1,7 @@
 // Test helper: coordinator daemons (real processes, `--store` on a real PostgreSQL database) on loopback TCP.
 import { request } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
-import { once } from 'node:events';
 import { api, makeHome, spawnDaemon, stopDaemon, type DaemonProcess, type TestHome } from './daemon-process.js';
-
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { freePort } from './free-port.js';
 
 export interface CoordinatorProcess {
   name: string;

@@ -1,6 +1,5 @@
 // Test helper: a coordinator listening on loopback TCP and board hosts that join it with `--join`, each through its
 // own fault proxy (so a test can cut one host's network), with a user key for clients.
-import { createServer, type AddressInfo } from 'node:net';
 import { request } from 'node:http';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -8,6 +7,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { api, makeHome, recordFrames, spawnDaemon, stopDaemon, type ApiResponse, type DaemonProcess, type TestHome } from './daemon-process.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import { freePort } from './free-port.js';
 
 export interface JoinedHost {
   name: string;
@@ -37,15 +37,6 @@ export interface Coordinated {
   addHost(name: string, config?: Record<string, unknown>): Promise<JoinedHost>;
   restartCoordinator(): Promise<void>;
   close(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 export function tcpRequest(port: number, method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: any }> {

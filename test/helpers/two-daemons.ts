@@ -1,10 +1,10 @@
 // Test helper: a board host listening on loopback TCP and a client daemon that reaches it through a fault proxy.
-import { createServer, type AddressInfo } from 'node:net';
 import { request } from 'node:http';
 import { once } from 'node:events';
 import WebSocket from 'ws';
 import { api, makeHome, recordFrames, spawnDaemon, stopDaemon, type ApiResponse, type DaemonProcess, type Frames, type TestHome } from './daemon-process.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import { freePort } from './free-port.js';
 
 export interface TwoDaemons {
   host: { home: TestHome; daemon: DaemonProcess; port: number; key: string };
@@ -22,15 +22,6 @@ export interface TwoDaemons {
   /** Stops the client daemon keeping its sessions, and starts it again. */
   restartClient(): Promise<void>;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 export async function twoDaemons(hostConfig: Record<string, unknown> = {}): Promise<TwoDaemons> {

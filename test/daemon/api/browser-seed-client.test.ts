@@ -3,11 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { api, makeHome, spawnDaemon, stopDaemon, type DaemonProcess, type TestHome } from '../../helpers/daemon-process.js';
 import { servePages, type PageServer } from '../browsers/page-server.js';
+import { freePort } from '../../helpers/free-port.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -17,14 +16,6 @@ function seedClient(): string {
   const block = /<!-- seed-client:start -->\n```js\n([\s\S]*?)```\n<!-- seed-client:end -->/.exec(readme);
   if (!block) throw new Error('README.md has no seed-client block');
   return block[1]!;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 let h: TestHome;

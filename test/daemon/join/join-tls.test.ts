@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { api, makeHome, openSerial, readUntil, spawnDaemon, stopDaemon, type DaemonProcess, type TestHome } from '../../helpers/daemon-process.js';
-import { freePort, logged } from '../../helpers/joined-hosts.js';
+import { logged } from '../../helpers/joined-hosts.js';
+import { freePort } from '../../helpers/free-port.js';
 
 const homes: TestHome[] = [];
 const daemons: DaemonProcess[] = [];
