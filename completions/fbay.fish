@@ -492,7 +492,7 @@ complete -c fbay -n '__fbay_at \'daemon\'' -l json -d 'print API objects as JSON
 complete -c fbay -n '__fbay_at \'daemon\'' -l remote -r -f -d 'the host to act on: a remote\'s name (fbay remote list), or \'local\''
 complete -c fbay -n '__fbay_at \'daemon start\'' -l listen -r -f -d 'also serve teammates over TCP (API keys required), e.g. 0.0.0.0:7070'
 complete -c fbay -n '__fbay_at \'daemon start\'' -l store -r -f -d 'run as a coordinator on PostgreSQL (postgres://USER:PASSWORD@HOST:PORT/DB); several may share it'
-complete -c fbay -n '__fbay_at \'daemon start\'' -l join -r -f -d 'offer this machine\'s boards to a coordinator, dialling out (no inbound port), e.g. wss://lab.example:7070'
+complete -c fbay -n '__fbay_at \'daemon start\'' -l join -r -f -d 'offer this machine\'s boards to a coordinator, dialling out (no inbound port), e.g. wss://lab.example:7070 (several, comma-separated: the next is tried when one cannot be reached)'
 complete -c fbay -n '__fbay_at \'daemon start\'' -l key -r -f -d 'with --join: the host key, made on the coordinator with `fbay keys create --host NAME`'
 complete -c fbay -n '__fbay_at \'daemon start\'' -l ca -r -f -d 'with --join: a PEM CA to trust for the coordinator\'s certificate (self-signed)'
 complete -c fbay -n '__fbay_at \'daemon start\'' -s h -l help -d 'display help for command'

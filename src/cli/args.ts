@@ -2,6 +2,7 @@
 import { parseDuration } from '../shared/duration.js';
 import { MAX_IDLE_TIMEOUT_S, parseListen } from '../shared/config-keys.js';
 import { UserError } from '../shared/user-error.js';
+import { badJoinUrl } from '../shared/join-urls.js';
 import { BOARD_SESSION_STATES, SESSION_KINDS, type BoardSessionState, type CreateSessionRequest, type Metadata, type SessionKindName } from '../transport/protocol/api.js';
 import { EXIT } from '../transport/protocol/errors.js';
 
@@ -192,14 +193,12 @@ export function joinEnv(flags: { join?: string; key?: string; ca?: string }): Re
     if (flags.key !== undefined || flags.ca !== undefined) throw usage('--key and --ca go with --join URL.', 'fbay daemon start --join wss://coordinator:7070 --key key_…');
     return {};
   }
-  let url: URL | null = null;
-  try {
-    url = new URL(flags.join);
-  } catch {
-    url = null;
-  }
-  if (!url || !['ws:', 'wss:', 'http:', 'https:'].includes(url.protocol)) {
-    throw usage(`--join must be the coordinator's URL, wss://HOST:PORT (or ws:// without TLS); got '${flags.join.slice(0, 200)}'.`, 'fbay daemon start --join wss://coordinator.example:7070 --key key_…');
+  const bad = badJoinUrl(flags.join);
+  if (bad !== null) {
+    throw usage(
+      `--join must be the coordinator's URL, wss://HOST:PORT (or ws:// without TLS), or several separated by commas; got '${(bad || flags.join).slice(0, 200)}'.`,
+      'fbay daemon start --join wss://coordinator.example:7070 --key key_…',
+    );
   }
   if (flags.key === undefined || !/^key_[A-Za-z0-9]{32}$/.test(flags.key)) {
     throw usage(`--join needs --key with a host key (key_ and 32 letters and digits)${flags.key === undefined ? '' : `; got '${flags.key.slice(0, 12)}…'`}.`, 'Make one on the coordinator with `fbay keys create --host NAME`.');

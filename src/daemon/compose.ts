@@ -43,6 +43,8 @@ import { BoardSet } from './boards/board-set.js';
 import { FileHostStore } from './hosts/file-host-store.js';
 import type { HostStore } from './hosts/host-store.js';
 import { JoinedHosts } from './hosts/joined-hosts.js';
+import type { BoardRecord as BoardSession } from './providers/board/board-record.js';
+import type { BoardRecord } from './boards/board-record.js';
 import { JoinedFlash } from './hosts/joined-flash.js';
 import { JoinedPower } from './hosts/joined-power.js';
 import { withJoinTier } from './join/join-tier.js';
@@ -72,12 +74,19 @@ export function buildParts({ paths, settings, clock, log, urls, store, coordinat
   });
   const transcripts = new TranscriptDir(join(paths.stateDir, 'sessions'));
   // A coordinator's joined hosts: their boards are handed out like this machine's own, through one board set.
-  const joined = new JoinedHosts({
+  const joined: JoinedHosts = new JoinedHosts({
     store: hostStore ?? new FileHostStore({ stateDir: paths.stateDir, clock, inUse: (id): boolean => core.holders().has(id), log }),
     clock,
     graceS: () => settings.hostGraceS,
     localBoard: (id) => registry.get(id) !== undefined,
     log,
+    // A session on a host that failed over here from another coordinator: its board is this coordinator's now.
+    claim: (session, host): Promise<boolean> =>
+      core.takeOver(session, (s): Partial<BoardSession> | null => {
+        const b = s as BoardSession;
+        const there: BoardRecord | undefined = b.kind === 'board' && b.board_host === host && b.board_id ? joined.get(b.board_id) : undefined;
+        return there?.host === host ? { resource: names.qualify(there.id), link: null } : null;
+      }),
   });
   const boardSet = new BoardSet(registry, joined);
   const ports = new SessionPorts(boardSet, transcripts, log);

@@ -237,7 +237,7 @@ export async function startDaemon({ paths, log, clock = systemClock, listen, sto
   log(`listening on ${paths.socket} (pid ${process.pid})`);
   if (joinClient) {
     await joinClient.start();
-    log(`joining ${joinTo!.url} as a board host`);
+    log(`joining ${joinTo!.url.replace(/,/g, ', ')} as a board host`);
   }
   await dashboard.restore();
   afterStart(parts, settings);

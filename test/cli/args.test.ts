@@ -106,6 +106,9 @@ describe('keyKind and joinEnv', () => {
     expect(joinEnv({})).toEqual({});
     expect(joinEnv({ join: 'wss://lab.example:7070', key, ca: '/etc/ca.pem' })).toEqual({ FBAY_JOIN: 'wss://lab.example:7070', FBAY_JOIN_KEY: key, FBAY_JOIN_CA: '/etc/ca.pem' });
     expect(usageError(() => joinEnv({ join: 'lab.example:7070', key })).message).toContain('wss://HOST:PORT');
+    // Several coordinators (one database): passed as given; one bad URL among them is named.
+    expect(joinEnv({ join: 'wss://a:7070,wss://b:7070', key })).toEqual({ FBAY_JOIN: 'wss://a:7070,wss://b:7070', FBAY_JOIN_KEY: key });
+    expect(usageError(() => joinEnv({ join: 'wss://a:7070,b:7070', key })).message).toContain("got 'b:7070'");
     expect(usageError(() => joinEnv({ join: 'ws://lab:7070' })).message).toContain('--join needs --key');
     expect(usageError(() => joinEnv({ join: 'ws://lab:7070', key: 'nope' })).next).toContain('fbay keys create --host');
     expect(usageError(() => joinEnv({ key })).message).toContain('go with --join');

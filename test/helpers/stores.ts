@@ -48,6 +48,7 @@ function tracked(store: SessionStore, calls: { n: number; started: number }): Se
     ...(store.readAccount ? { readAccount: (name: string) => count(store.readAccount!(name)) } : {}),
     ...(store.rebase ? { rebase: (id: string) => store.rebase!(id) } : {}),
     ...(store.live ? { live: () => count(store.live!()) } : {}),
+    ...(store.takeOver ? { takeOver: (s: CoreRecord, patch: Partial<CoreRecord>) => count(store.takeOver!(s, patch)) } : {}),
   };
 }
 

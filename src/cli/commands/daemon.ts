@@ -18,7 +18,7 @@ export function registerDaemon(program: Command, ctx: CliContext): void {
     .description('start the daemon (other commands start it on demand)')
     .option('--listen <host:port>', 'also serve teammates over TCP (API keys required), e.g. 0.0.0.0:7070')
     .option('--store <url>', 'run as a coordinator on PostgreSQL (postgres://USER:PASSWORD@HOST:PORT/DB); several may share it')
-    .option('--join <url>', "offer this machine's boards to a coordinator, dialling out (no inbound port), e.g. wss://lab.example:7070")
+    .option('--join <url>', "offer this machine's boards to a coordinator, dialling out (no inbound port), e.g. wss://lab.example:7070 (several, comma-separated: the next is tried when one cannot be reached)")
     .option('--key <key>', 'with --join: the host key, made on the coordinator with `fbay keys create --host NAME`')
     .option('--ca <file>', "with --join: a PEM CA to trust for the coordinator's certificate (self-signed)")
     .action(async (flags: { listen?: string; store?: string; join?: string; key?: string; ca?: string }, cmd: Command) => {

@@ -1,49 +1,26 @@
 // The hosts joined to this coordinator: their boards (listed and opened like local ones), their links, and the
 // grace a host that dropped gets before its sessions end with `host_lost`, charged up to its last heartbeat.
 import { EventEmitter } from 'node:events';
-import type { Clock } from '../../shared/clock.js';
 import { ApiError } from '../../transport/protocol/errors.js';
 import type { ServerMessage } from '../../transport/protocol/ws-messages.js';
-import type { FlashJob } from '../../transport/protocol/flash-api.js';
 import type { TunnelBoard } from '../../transport/tunnel/messages.js';
 import type { BoardRecord, OpenedPort } from '../boards/board-record.js';
-import type { LinkState } from '../sessions/record.js';
 import { CLOSE, type HostLink } from './host-link.js';
 import { boardRecordOf } from './joined-boards.js';
 import { HostRegistration, idsOf } from './host-registration.js';
 import { JoinedLine } from './joined-line.js';
-import type { HostStore, JoinedBoard } from './host-store.js';
+import type { JoinedBoard } from './host-store.js';
 import type { HostStatus } from '../../transport/protocol/api.js';
 import { statusOf } from './hosts-status.js';
 import { HostGrace } from './host-grace.js';
-import { connectedLink, reasonFromHost, type Host } from './joined-host.js';
+import { claimOrRelease, connectedLink, reasonFromHost, type Host, type JoinedHostsEvents, type JoinedHostsOptions } from './joined-host.js';
 import { JoinedBoardIndex } from './joined-board-index.js';
 
 /** A host keeps a session this much longer than the grace: the coordinator decides, the host only waits. */
 export const KEEP_MARGIN_S = 30;
 export const HEARTBEAT_MS = 2000;
 
-export type { Host } from './joined-host.js';
-
-export interface JoinedHostsOptions {
-  store: HostStore;
-  clock: Clock;
-  graceS(): number;
-  /** Whether the coordinator has a board of its own with this id (a host may not take it). */
-  localBoard(id: string): boolean;
-  log(message: string): void;
-  heartbeatMs?: number;
-}
-
-export interface JoinedHostsEvents {
-  /** Boards came, went, or changed state. */
-  change: [];
-  link: [session: string, link: LinkState, host: string];
-  end: [session: string, reason: string, at: number];
-  notice: [session: string, message: ServerMessage];
-  /** A session's flash job, as its host has it now. */
-  job: [session: string, job: FlashJob, host: string];
-}
+export type { Host, JoinedHostsEvents, JoinedHostsOptions } from './joined-host.js';
 
 export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
   readonly hosts = new Map<string, Host>();
@@ -101,6 +78,11 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
     return { board: boardRecordOf(name, board, true), label: `${name}:${board.local_id}`, stream: line, control: line.control, close: () => line.shut() };
   }
 
+  /** The session runs on another coordinator now: its line here is forgotten, so closing it says nothing to its host. */
+  letGo(session: string): void {
+    for (const host of this.hosts.values()) host.lines.delete(session);
+  }
+
   /** A host's link while it is connected (its sessions' flash and power requests go over it); null while away. */
   linkTo(name: string): HostLink | null {
     return connectedLink(this.hosts.get(name));
@@ -155,8 +137,8 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
     });
     link.send({ op: 'welcome', host: name, grace_s: this.o.graceS(), heartbeat_ms: this.heartbeatMs, ids: idsOf(host.record), refused });
     this.o.log(`host ${name} joined (fbay ${version}, ${host.record.boards.length} boards${refused.length ? `, ${refused.length} refused` : ''}${host.lines.size ? `; resuming ${host.lines.size} sessions` : ''})`);
-    // Sessions it still holds that are over here (ended while it was away): it may let them go.
-    for (const id of held) if (!host.lines.has(id)) link.request({ op: 'release', session: id }).catch(() => undefined);
+    // Sessions it holds that are not this coordinator's: taken over (another ran them), else let go on the host.
+    for (const id of held) if (!host.lines.has(id)) void claimOrRelease(link, id, this.o);
     for (const { line, board } of host.lines.values()) void this.bind(host, link, line, board, 'resume');
     this.rebuild();
   }

@@ -6,7 +6,6 @@ import type { WebSocket } from 'ws';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import { VERSION } from '../../shared/version.js';
 import type { JoinStatus } from '../../transport/protocol/api.js';
-import { API } from '../../transport/protocol/paths.js';
 import { ReconnectingWebSocket, type ReconnectError } from '../../transport/reconnecting-websocket.js';
 import { controlFrame, decodeFrame, FRAME, FrameError, heartbeatFrame, MAX_FRAME_BYTES } from '../../transport/tunnel/frames.js';
 import { parseCoordinatorMessage, type CoordinatorMessage, type TunnelBoard } from '../../transport/tunnel/messages.js';
@@ -16,11 +15,13 @@ import type { SessionPower } from '../power/session-power.js';
 import type { SessionPorts } from '../serial/session-ports.js';
 import type { SessionCore } from '../sessions/session-core.js';
 import type { TunnelSender } from './channel-socket.js';
+import { CoordinatorUrls, tunnelUrl } from './coordinator-urls.js';
 import { JoinBoards } from './join-boards.js';
 import { JoinFlash } from './join-flash.js';
 import { JOIN_ACCOUNT, JoinSessions, type ReplyBody } from './join-sessions.js';
 
 export interface JoinOptions {
+  /** The coordinator's URL, or several separated by commas (coordinators sharing one database), tried in turn. */
   url: string;
   key: string;
   /** A PEM CA file to trust for the coordinator's certificate. */
@@ -42,11 +43,6 @@ export interface JoinOptions {
 const FOREVER_MS = 2 ** 31 - 1;
 const DEFAULT_HEARTBEAT_MS = 2000;
 
-/** The coordinator's URL for the tunnel: ws(s)://HOST:PORT/v1/hosts/connect, whatever form it was given in. */
-export function tunnelUrl(url: string): string {
-  return `${url.replace(/\/+$/, '').replace(/^http/, 'ws')}${API.hostsConnect}`;
-}
-
 export class JoinClient implements TunnelSender {
   readonly sessions: JoinSessions;
   private readonly boards: JoinBoards;
@@ -55,15 +51,19 @@ export class JoinClient implements TunnelSender {
   private ws: WebSocket | null = null;
   private beat: TimerHandle | null = null;
   private status: JoinStatus;
+  private readonly targets: CoordinatorUrls;
+  /** Why each coordinator could not be reached, as last logged (said once per cause until the tunnel is up). */
+  private readonly said = new Map<string, string>();
 
   constructor(private readonly o: JoinOptions) {
     this.sessions = new JoinSessions(o.core, o.ports, o.log);
     this.boards = new JoinBoards(o.core, o.registry, (b) => this.upkeep(b), (boards) => this.say({ op: 'boards', boards }));
     this.flash = new JoinFlash({ sessions: this.sessions, flashes: o.flashes, power: o.power, tunnel: this, clock: o.clock, log: o.log });
-    this.status = { url: o.url, host: null, state: 'connecting', error: null, boards: 0, refused: [], sessions: 0 };
+    this.targets = new CoordinatorUrls(o.url);
+    this.status = { url: this.url, host: null, state: 'connecting', error: null, boards: 0, refused: [], sessions: 0 };
     const ca = o.ca ? readFileSync(o.ca) : undefined;
     this.rws = new ReconnectingWebSocket({
-      url: () => tunnelUrl(o.url),
+      url: () => tunnelUrl(this.url),
       headers: () => ({ authorization: `Bearer ${o.key}` }),
       reconnectWindowMs: FOREVER_MS,
       clock: o.clock,
@@ -80,20 +80,27 @@ export class JoinClient implements TunnelSender {
       if (state === 'reconnecting') {
         this.status.state = 'reconnecting';
         this.status.error = info.reason ?? null;
-        o.log(`join: lost the tunnel to ${o.url} (${info.reason}); reconnecting`);
+        this.targets.dropped();
+        o.log(`join: lost the tunnel to ${this.url} (${info.reason}); reconnecting`);
       }
     });
-    // A try that fails before the tunnel opens (coordinator down, certificate not trusted) is said once per cause.
+    // A try that fails before the tunnel opens (coordinator down, certificate not trusted) is said once per cause;
+    // with several coordinators, the next one is tried.
     this.rws.on('retry', ({ error }) => {
-      if (this.status.error === error.message) return;
+      const failed = this.url;
+      const { next, afterDrop } = this.targets.failed();
+      if (afterDrop) return; // said as the drop
+      this.status.url = next;
       this.status.error = error.message;
-      o.log(`join: cannot reach ${o.url} (${error.message}); retrying`);
+      if (this.said.get(failed) === error.message) return;
+      this.said.set(failed, error.message);
+      o.log(`join: cannot reach ${failed} (${error.message}); ${next === failed ? 'retrying' : `trying ${next}`}`);
     });
     this.rws.on('closed', (reason, err) => {
       if (reason === 'stopped') return;
       this.status.state = 'refused';
       this.status.error = refusal(err);
-      o.log(`join: ${o.url} refused this host: ${this.status.error}`);
+      o.log(`join: ${this.url} refused this host: ${this.status.error}`);
     });
     o.core.on('event', (e) => {
       if (e.type === 'flash') return this.flash.progress(e);
@@ -101,6 +108,11 @@ export class JoinClient implements TunnelSender {
       const id = this.sessions.ended(e.session_id);
       if (id) this.say({ op: 'ended', session: id, reason: e.reason });
     });
+  }
+
+  /** The coordinator dialled now. */
+  get url(): string {
+    return this.targets.current;
   }
 
   async start(): Promise<void> {
@@ -136,6 +148,7 @@ export class JoinClient implements TunnelSender {
 
   private opened(ws: WebSocket): void {
     this.ws = ws;
+    this.said.clear();
     this.status.state = 'open';
     this.status.error = null;
     ws.send(controlFrame({ op: 'hello', version: VERSION, boards: this.boards.offer(), sessions: this.sessions.held() }));
@@ -176,7 +189,7 @@ export class JoinClient implements TunnelSender {
       case 'welcome':
         this.status.host = m.host;
         this.heartbeat(m.heartbeat_ms || DEFAULT_HEARTBEAT_MS);
-        this.o.log(`join: joined ${this.o.url} as host '${m.host}' (${Object.keys(m.ids).length} boards offered)`);
+        this.o.log(`join: joined ${this.url} as host '${m.host}' (${Object.keys(m.ids).length} boards offered)`);
         return this.refused(m.refused);
       case 'registered':
         return this.refused(m.refused);

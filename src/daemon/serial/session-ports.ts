@@ -124,14 +124,17 @@ export class SessionPorts extends EventEmitter<SessionPortEvents> {
     }
   }
 
-  /** Closes a session's line; resolves once its port is closed (a board's next user may open it then). */
-  close(sessionId: string): Promise<void> {
+  /**
+   * Closes a session's line; resolves once its port is closed (a board's next user may open it then). Its clients
+   * are closed with `code` (1012 for a session that goes on elsewhere: they connect again).
+   */
+  close(sessionId: string, code = 1000, reason = 'session ended'): Promise<void> {
     const line = this.lines.get(sessionId);
     if (!line) return Promise.resolve();
     this.lines.delete(sessionId);
     this.emit('closed', sessionId);
     return line.relay
-      .close(1000, 'session ended')
+      .close(code, reason)
       .catch((err: unknown) => this.log(`closing the port of ${sessionId}: ${String(err)}`))
       .finally(() => line.transcript.close());
   }

@@ -56,6 +56,8 @@ export abstract class CoreShared extends CoreAccounts {
     if (this.stopped || !this.kinds.has(fresh.kind)) return s ?? fresh;
     this.deps.store.rebase?.(fresh.id);
     const kind = this.kindOf(fresh);
+    // Another coordinator runs it from now on (its host went there): it is let go of here, without ending it.
+    const leaving = s && this.isLive(s) && this.runsHere(s) && !this.runsHere(fresh) && this.isLive(fresh) ? this.providerOf(s) : null;
     if (!s) {
       this.sessions.set(fresh.id, fresh);
       if (this.isLive(fresh)) this.deadlines.arm(fresh, kind);
@@ -73,6 +75,7 @@ export abstract class CoreShared extends CoreAccounts {
     if (!live || s.state !== kind.waiting || s.resource !== null) this.queue.remove(s.id);
     this.emit('event', { type: 'state', session: this.view(s) as never });
     if (kind.credits) this.meter(s);
+    leaving?.handOff(s);
     const provider = this.providerOf(s);
     if (wasLive && !live) {
       this.emit('event', { type: 'ended', session_id: s.id, reason: s.end_reason ?? 'ended', session: this.view(s) as never });
@@ -82,6 +85,37 @@ export abstract class CoreShared extends CoreAccounts {
     else if (live && from !== s.state) provider.entered(s, from);
     this.armAccount(s.account);
     return s;
+  }
+
+  /**
+   * Runs here from now on a live session another coordinator ran — its resource came here (a joined host that
+   * failed over to this coordinator). `patch(s)` says what changes (its resource's name here), or null when the
+   * session is not one to take. Resolves with whether it was taken; its provider then picks it up as after a restart.
+   */
+  async takeOver(id: string, patch: (s: CoreRecord) => Partial<CoreRecord> | null): Promise<boolean> {
+    const store = this.deps.store;
+    if (!store.takeOver || !store.read) return false;
+    // Its coordinator may still be writing it (a host that moved while both are up): read again, a few times — but
+    // if another coordinator took it meanwhile, that one has it.
+    let from: string | null | undefined;
+    for (let attempt = 0; attempt < 3 && !this.stopped; attempt++) {
+      const stored = await store.read(id);
+      if (!stored || !this.kinds.has(stored.kind) || !this.isLive(stored) || this.runsHere(stored)) return false;
+      if (from !== undefined && stored.coordinator !== from) return false;
+      from = stored.coordinator;
+      const change = patch(stored);
+      if (!change) return false;
+      const taken = await store.takeOver(stored, change);
+      if (!taken) continue;
+      const before = this.sessions.get(id);
+      const resumes = !before || this.isLive(before);
+      const s = this.adopt(taken);
+      this.deps.log(`session ${id}: taken over from coordinator ${stored.coordinator} (its resource is here now)`);
+      // adopt() resumes a session it had as ended; one it had live, or had not seen, is picked up here.
+      if (resumes) this.providerOf(s).resume(s);
+      return true;
+    }
+    return false;
   }
 
   /** Resolves once `done(s)` holds or the session is over (checked on each of its events), or after `timeoutMs`. */

@@ -71,6 +71,8 @@ export abstract class Provider<R extends CoreRecord = CoreRecord> extends EventE
   abstract stop(s: R, reason: string): Promise<Partial<R>>;
   /** After a restart: picks a live session up again (reopen its port, reopen its line). */
   resume(_s: R): void {}
+  /** Another coordinator runs the live session from now on: let go of what it holds here, without ending it. */
+  handOff(_s: R): void {}
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -1,6 +1,7 @@
 // Every config key with its schema: one table for config.json (checked on read) and for `fbay config set` (text in).
 import * as v from 'valibot';
 import { RESERVED_NAMES } from './defaults.js';
+import { badJoinUrl } from '../join-urls.js';
 
 export interface KeySpec {
   /** Dotted path; NAME segments (tiers.NAME.…) match a table entry name. */
@@ -72,7 +73,7 @@ export const KEY_SPECS: KeySpec[] = [
   spec('tls.cert', v.nullable(absolutePath), orNull((s) => s), "an absolute path to a PEM file, or 'none'", 'PEM certificate for TLS on the TCP listener'),
   spec('tls.key', v.nullable(absolutePath), orNull((s) => s), "an absolute path to a PEM file, or 'none'", 'PEM private key for TLS on the TCP listener'),
   spec('host_grace_s', intIn(0, 3600), int, 'an integer from 0 to 3600', 'a coordinator: how long a joined host that dropped keeps its sessions (then host_lost), seconds'),
-  spec('join.url', v.nullable(v.pipe(v.string(), v.url(), v.regex(/^(wss?|https?):\/\//))), orNull((s) => s), "the coordinator's URL, wss://HOST:PORT, or 'none'", 'a board host: the coordinator to dial out to (as `daemon start --join`)'),
+  spec('join.url', v.nullable(v.pipe(v.string(), v.check((s) => badJoinUrl(s) === null))), orNull((s) => s), "the coordinator's URL, wss://HOST:PORT (several separated by commas), or 'none'", 'a board host: the coordinator to dial out to (as `daemon start --join`); with several, the next is tried when one cannot be reached'),
   spec('join.key', v.nullable(v.pipe(v.string(), v.regex(/^key_[A-Za-z0-9]{32}$/))), orNull((s) => s), "a host key (key_…), or 'none'", 'a board host: its host key, made on the coordinator with `fbay keys create --host NAME`'),
   spec('join.ca', v.nullable(absolutePath), orNull((s) => s), "an absolute path to a PEM file, or 'none'", "a board host: a CA to trust for the coordinator's certificate (self-signed)"),
   spec('default_remote', v.nullable(remoteName), orNull((s) => (s === 'local' ? null : s)), "a remote's name, or 'none'", 'the remote commands use when no --remote is given'),

@@ -51,6 +51,14 @@ describe('fbay config', () => {
     }
   });
 
+  it('takes join.url as one coordinator or several separated by commas, and refuses a bad one among them', async () => {
+    const env = { FBAY_HOME: home };
+    expect((await run(['config', 'set', 'join.url', 'wss://a:7070,wss://b:7070'], env)).stdout).toBe('join.url = wss://a:7070,wss://b:7070\n');
+    const bad = await run(['config', 'set', 'join.url', 'wss://a:7070,b:7070'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('several separated by commas');
+  });
+
   it('refuses a TLS path that does not exist', async () => {
     const r = await run(['config', 'set', 'tls.cert', '/nowhere/cert.pem'], { FBAY_HOME: home });
     expect(r.code).toBe(2);

@@ -23,6 +23,8 @@ export type BoardUpkeep = Pick<BoardRestore, 'busy' | 'used' | 'run' | 'on'>;
 export interface HostLinks {
   on(event: 'link', listener: (id: string, link: LinkState) => void): unknown;
   on(event: 'end', listener: (id: string, reason: string, at: number) => void): unknown;
+  /** The session went with its host to another coordinator: its line here closes without a word to the host. */
+  letGo(session: string): void;
 }
 
 export interface BoardProviderDeps {
@@ -183,6 +185,15 @@ export class BoardProvider extends Provider<BoardRecord> {
     if (this.deps.ports.has(s.id)) this.closeAndRestore(s.id, s.resource);
     else if (s.state !== 'pending') this.stopped.add(s.id);
     return {};
+  }
+
+  /** Its host took it to another coordinator: the line closes here, the board is not restored (it is not ended). */
+  override handOff(s: BoardRecord): void {
+    this.flashing.delete(s.id);
+    this.stopped.delete(s.id);
+    this.deps.hosts?.letGo(s.id);
+    if (this.deps.ports.has(s.id)) void this.deps.ports.close(s.id, 1012, `the session is run by coordinator ${s.coordinator} now; connect again`);
+    this.deps.log(`session ${s.id}: coordinator ${s.coordinator} runs it now (its host went there); its line here is closed`);
   }
 
   /** After a restart: a started session reopens its board; one that does not open gets the grace a vanished board gets. */

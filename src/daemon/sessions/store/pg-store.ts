@@ -204,6 +204,23 @@ export class PgStore implements SessionStore {
     return (await this.pool.query<{ record: CoreRecord }>('SELECT record FROM sessions WHERE live ORDER BY created_at')).rows.map((r) => r.record);
   }
 
+  async takeOver(s: CoreRecord, patch: Partial<CoreRecord>): Promise<CoreRecord | null> {
+    const me = this.options.coordinator;
+    const record = { ...s, ...patch, coordinator: me, rev: (s.rev ?? 0) + 1 };
+    const { rows } = await this.pool
+      .query<{ record: CoreRecord }>(
+        `WITH upd AS (
+           UPDATE sessions SET coordinator = $2, resource = $3, rev = $4, written_by = $2, record = $5::jsonb
+           WHERE id = $1 AND live AND rev = $4 - 1 AND coordinator IS DISTINCT FROM $2 RETURNING record)
+         SELECT record, pg_notify('fbay', 's:' || $2 || ':' || $1) FROM upd`,
+        [s.id, me, record.resource, record.rev, JSON.stringify(record)],
+      )
+      .catch((err: { code?: string }) => (err.code === '23505' ? { rows: [] } : Promise.reject(err)));
+    const taken = rows[0]?.record ?? null;
+    if (taken) this.held.note(taken, true);
+    return taken;
+  }
+
   /** Drops ended sessions compaction let go (none newer than the oldest ended one kept); live ones and accounts stay. */
   async compact(snapshot: StoreSnapshot): Promise<void> {
     const keep = snapshot.sessions.map((s) => s.id);

@@ -87,4 +87,9 @@ export interface SessionStore {
   rebase?(id: string): void;
   /** Live sessions this coordinator has not seen (after a lost change feed). */
   live?(): Promise<CoreRecord[]>;
+  /**
+   * Makes this coordinator the one that runs a live session another ran, written onto the revision `s` was read at
+   * with `patch` (its new resource, say) applied; null when it changed meanwhile, ended, or the new resource is held.
+   */
+  takeOver?(s: CoreRecord, patch: Partial<CoreRecord>): Promise<CoreRecord | null>;
 }

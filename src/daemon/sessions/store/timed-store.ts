@@ -21,5 +21,6 @@ export function timedStore(store: SessionStore, observe: (op: string, seconds: n
     ...(store.readAccount ? { readAccount: (name: string) => time('read', store.readAccount!(name)) } : {}),
     ...(store.rebase ? { rebase: (id: string) => store.rebase!(id) } : {}),
     ...(store.live ? { live: (): Promise<CoreRecord[]> => time('read', store.live!()) } : {}),
+    ...(store.takeOver ? { takeOver: (s: CoreRecord, patch: Partial<CoreRecord>) => time('write', store.takeOver!(s, patch)) } : {}),
   };
 }

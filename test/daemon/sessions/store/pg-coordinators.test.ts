@@ -96,4 +96,32 @@ describe('coordinators sharing one PostgreSQL database', () => {
     await vi.waitFor(() => expect(a.find(s.id).idle_timeout_s).toBe(b.find(s.id).idle_timeout_s));
     expect(a.find(s.id).rev).toBe(b.find(s.id).rev);
   });
+  it('moves a live session to B when B takes it over: A lets its port go without ending it, B opens it, once', async () => {
+    const a = await makeHarness({ coordinator: 'a', settings: metered });
+    const b = await makeHarness({ coordinator: 'b', settings: metered });
+    const c = await makeHarness({ coordinator: 'c', settings: metered });
+    const s = await a.create({ board_type: 'virtual', idle_timeout_s: 600 });
+    await stores.idle();
+    // B and C both try (a host cannot be on both, but the store must hold if it seems so): one of them gets it.
+    const [byB, byC] = await Promise.all([
+      b.core.takeOver(s.id, () => ({ resource: 'b/virtual-1' })),
+      c.core.takeOver(s.id, () => ({ resource: 'c/virtual-1' })),
+    ]);
+    expect([byB, byC].filter(Boolean)).toHaveLength(1);
+    const [winner, loser] = byB ? [b, c] : [c, b];
+    const name = byB ? 'b' : 'c';
+    expect(winner.find(s.id)).toMatchObject({ state: 'idle', coordinator: name, resource: `${name}/virtual-1`, ended_at: null });
+    expect(winner.ports.opened).toEqual([s.id]);
+    expect(loser.ports.opened).toEqual([]);
+    // A hears of it and closes its line: the session goes on elsewhere, so nothing ends and nothing is charged.
+    await vi.waitFor(() => expect(a.ports.closed).toEqual([s.id]));
+    expect(a.find(s.id)).toMatchObject({ state: 'idle', coordinator: name, ended_at: null });
+    expect(await stores.query('SELECT count(*)::int AS n FROM credit_ledger')).toEqual([{ n: 0 }]);
+    // Taken over again by the loser: refused when the patch says it is not one to take, and once it has ended.
+    expect(await loser.core.takeOver(s.id, () => null)).toBe(false);
+    vi.advanceTimersByTime(60_000);
+    await winner.core.end('local', s.id);
+    expect(await loser.core.takeOver(s.id, () => ({ resource: 'x/virtual-1' }))).toBe(false);
+    expect(await stores.query('SELECT credits FROM credit_ledger WHERE session_id = $1', [s.id])).toEqual([{ credits: 2 }]);
+  });
 });
