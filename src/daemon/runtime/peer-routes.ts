@@ -14,6 +14,7 @@ const SESSION_SOCKETS = /^\/v1\/(?:sessions\/([^/?]+)\/serial|browsers\/([^/?]+)
 /** What it reads of the fleet: coordinators' URLs, and where a free board of a type is. */
 export interface PeerFleet extends PeerDirectory {
   coordinatorWithFree(type: string): Promise<string | null>;
+  coordinatorOfBoard(id: string): Promise<string | null>;
 }
 
 type Upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, account: string) => void;
@@ -61,16 +62,19 @@ export class PeerRoutes {
   }
 
   /**
-   * A board create this coordinator could not serve (no board of the type here, or every one busy): passed to another
-   * coordinator with a free one of the type, its own or a joined host's, which makes and runs the session (shown,
-   * attached to and ended through any coordinator after). True when passed on; false: the refusal stands.
+   * A board create this coordinator could not serve, passed to the coordinator that can, which makes and runs the
+   * session (shown, attached to and ended through any coordinator after): by type, when no board of the type is free
+   * here, to one with a free one; by id, for a board this coordinator does not have, to the one that offers it (which
+   * answers busy, or queues a `wait_s`, as for its own clients). True when passed on; false: the refusal stands.
    */
   async create(ctx: ApiRequest, body: { board_type?: string; board_id?: string; wait_s?: number }, refusal: unknown): Promise<boolean> {
-    if (!(refusal instanceof ApiError) || refusal.code !== 'no_board_available' || !body.board_type || body.board_id !== undefined) return false;
-    if (ctx.req.headers[FORWARDED_HEADER] || ctx.req.headers.authorization === undefined) return false;
-    const owner = await this.fleet.coordinatorWithFree(body.board_type).catch(() => null);
+    if (!(refusal instanceof ApiError) || ctx.req.headers[FORWARDED_HEADER] || ctx.req.headers.authorization === undefined) return false;
+    const byId = body.board_id !== undefined && refusal.code === 'not_found';
+    const byType = body.board_id === undefined && body.board_type !== undefined && refusal.code === 'no_board_available';
+    if (!byId && !byType) return false;
+    const owner = await (byId ? this.fleet.coordinatorOfBoard(body.board_id!) : this.fleet.coordinatorWithFree(body.board_type!)).catch(() => null);
     if (owner === null) return false;
-    await this.forward.http(ctx.req, ctx.res, owner, `The free ${body.board_type} board found for this create is`, false, body);
+    await this.forward.http(ctx.req, ctx.res, owner, byId ? `Board ${body.board_id} is offered by a coordinator that is` : `The free ${body.board_type} board found for this create is`, false, body);
     return true;
   }
 

@@ -78,4 +78,16 @@ describe("a joined host's boards, through another coordinator on the same databa
     expect((await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'no-such-board' })).status).toBe(404);
     for (const s of [first, second]) await b.tcp(alice, 'DELETE', `/v1/sessions/${s.body.id}`);
   });
+  it('are given by id through B, which has none of them: A makes the session, and says busy for a taken one', async () => {
+    const made = await b.tcp(alice, 'POST', '/v1/sessions', { board_id: 'lab1.virtual-2' });
+    expect(made).toMatchObject({ status: 201, body: { state: 'idle', board_id: 'lab1.virtual-2' } });
+    expect(await db.query('SELECT coordinator FROM sessions WHERE id = $1', [made.body.id])).toEqual([{ coordinator: 'join-a' }]);
+    // Taken: A's own answer, passed back (busy, not "no such board").
+    const again = await b.tcp(alice, 'POST', '/v1/sessions', { board_id: 'lab1.virtual-2' });
+    expect(again).toMatchObject({ status: 503, body: { code: 'no_board_available' } });
+    // A board no coordinator offers: B's own 404.
+    const nowhere = await b.tcp(alice, 'POST', '/v1/sessions', { board_id: 'lab9.virtual-1' });
+    expect(nowhere).toMatchObject({ status: 404, body: { code: 'not_found' } });
+    await b.tcp(alice, 'DELETE', `/v1/sessions/${made.body.id}`);
+  });
 });

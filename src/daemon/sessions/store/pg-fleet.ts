@@ -117,4 +117,16 @@ export class PgFleet {
     );
     return rows[0]?.coordinator_id ?? null;
   }
+
+  /** The live coordinator (not this one) that offers the board with this id — its own, or a joined host's. */
+  async coordinatorOfBoard(id: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ coordinator_id: string }>(
+      `SELECT r.coordinator_id FROM resources r JOIN coordinators c ON c.id = r.coordinator_id
+       WHERE r.kind = 'board' AND r.id = r.coordinator_id || '/' || $1 AND r.coordinator_id <> $2 AND c.url IS NOT NULL
+         AND c.last_heartbeat_at > now() - interval '15 seconds'
+       ORDER BY r.online DESC, r.updated_at DESC LIMIT 1`,
+      [id, this.coordinator],
+    );
+    return rows[0]?.coordinator_id ?? null;
+  }
 }
