@@ -85,9 +85,15 @@ describe("a joined host's boards, through another coordinator on the same databa
     // Taken: A's own answer, passed back (busy, not "no such board").
     const again = await b.tcp(alice, 'POST', '/v1/sessions', { board_id: 'lab1.virtual-2' });
     expect(again).toMatchObject({ status: 503, body: { code: 'no_board_available' } });
+    // With wait_s, A queues it (pending) and gives it the board once the first session ends.
+    const queued = await b.tcp(alice, 'POST', '/v1/sessions', { board_id: 'lab1.virtual-2', wait_s: 60 });
+    expect(queued).toMatchObject({ status: 201, body: { state: 'pending', board_id: null } });
+    await b.tcp(alice, 'DELETE', `/v1/sessions/${made.body.id}`);
+    await until(async () => (await b.tcp(alice, 'GET', `/v1/sessions/${queued.body.id}`)).body.state === 'idle');
+    expect((await b.tcp(alice, 'GET', `/v1/sessions/${queued.body.id}`)).body).toMatchObject({ board_id: 'lab1.virtual-2' });
+    await b.tcp(alice, 'DELETE', `/v1/sessions/${queued.body.id}`);
     // A board no coordinator offers: B's own 404.
     const nowhere = await b.tcp(alice, 'POST', '/v1/sessions', { board_id: 'lab9.virtual-1' });
     expect(nowhere).toMatchObject({ status: 404, body: { code: 'not_found' } });
-    await b.tcp(alice, 'DELETE', `/v1/sessions/${made.body.id}`);
   });
 });
