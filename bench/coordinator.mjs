@@ -1,7 +1,8 @@
 // Figures for coordinators on PostgreSQL: create through a coordinator (p50 < 15 ms); 500 creates/s across two
 // coordinators with 2,000 boards (their virtual boards: no joined hosts here), every one correct; an idle timeout
 // ended by the sweeper within 200 ms of its deadline; after kill -9 of one coordinator, its clients served through
-// the other within 2 s. Needs a PostgreSQL role that may create databases (FBAY_TEST_PG, as the tests use).
+// the other within 2 s, and its joined host's session run by the other. Needs a PostgreSQL role that may create
+// databases (FBAY_TEST_PG, as the tests use).
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import pg from 'pg';
@@ -26,6 +27,20 @@ async function database() {
       await c.end();
     },
   };
+}
+
+/** A response's body as text (a transcript), or null unless 200. */
+function text(port, path, key) {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path, agent: false, headers: { authorization: `Bearer ${key}` } }, (res) => {
+      let body = '';
+      res.setEncoding('latin1');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve(res.statusCode === 200 ? body : null));
+    })
+      .on('error', reject)
+      .end();
+  });
 }
 
 const port = () => 20000 + Math.floor(Math.random() * 20000);
@@ -124,7 +139,19 @@ export async function run() {
     }
     ok = report('coordinator: idle timeout ended after its deadline (max of 5)', Math.max(...late), 'ms', { baseline: `median ${median(late).toFixed(1)} ms`, target: '< 200 ms', ok: Math.max(...late) < 200 }) && ok;
 
-    // 4. kill -9 of A: its client (a session made through A) is served through B, the next URL of its list.
+    // 4. kill -9 of A: its client (a session made through A) is served through B, the next URL of its list; and a
+    // board host joined to A with `--join A,B` goes to B, which takes its session over (the whole transcript).
+    const hostKey = (await a.api('POST', '/v1/keys', { name: 'fohost', kind: 'host' })).body.key;
+    const host = await startDaemon({ virtual_boards: 1 }, { FBAY_JOIN: `http://127.0.0.1:${a.port},http://127.0.0.1:${b.port}`, FBAY_JOIN_KEY: hostKey });
+    while (!(await a.api('GET', '/v1/boards')).body.boards.some((x) => x.id === 'fohost.virtual-1' && x.state === 'available')) await new Promise((r) => setTimeout(r, 20));
+    const joinedSession = (await a.tcp(keys[506], 'POST', '/v1/sessions', { board_id: 'fohost.virtual-1', idle_timeout_s: 600 })).body;
+    // Some output to carry over: the board's boot log after a reset, once it has all come.
+    await a.tcp(keys[506], 'POST', `/v1/sessions/${joinedSession.id}/reset`, {});
+    let transcript = '';
+    for (let last = null; transcript.length === 0 || transcript !== last; await new Promise((r) => setTimeout(r, 100))) {
+      last = transcript;
+      transcript = await text(a.port, `/v1/sessions/${joinedSession.id}/log`, keys[506]);
+    }
     const s = (await a.tcp(keys[505], 'POST', '/v1/sessions', { board_type: 'virtual', idle_timeout_s: 600 })).body;
     const killed = performance.now();
     process.kill(a.pid, 'SIGKILL');
@@ -141,6 +168,15 @@ export async function run() {
       }
     }
     ok = report('coordinators: kill -9 of one, its client served by the other', served ?? Infinity, 'ms', { baseline: 'client retry list [A, B]', target: '< 2000 ms', ok: served !== null && served < 2000 }) && ok;
+    // The joined host's session: run by B (its row says so) and its whole transcript served by B.
+    let moved = null;
+    while (moved === null && performance.now() - killed < 30_000) {
+      const row = (await client.query('SELECT coordinator FROM sessions WHERE id = $1', [joinedSession.id])).rows[0];
+      if (row?.coordinator === 'bench-b' && (await text(b.port, `/v1/sessions/${joinedSession.id}/log`, keys[506])) === transcript) moved = performance.now() - killed;
+      else await new Promise((r) => setTimeout(r, 10));
+    }
+    ok = report("coordinators: kill -9 of one, its joined host's session run by the other", moved ?? Infinity, 'ms', { baseline: `host --join A,B; transcript ${transcript.length} bytes, served whole by B`, target: '< 2000 ms', ok: moved !== null && moved < 2000 }) && ok;
+    await host.stop();
     await client.end();
   } finally {
     await b.stop();
