@@ -194,10 +194,8 @@ export class PgStore implements SessionStore {
     return this.reader.read(id, options.othersOnly ?? false);
   }
 
-  async readAccount(name: string): Promise<{ account: AccountSnapshot | null; usage: UsageEntry[] }> {
-    const a = await this.pool.query<AccountRow>('SELECT name, tier, balance, used_total, configured, granted FROM accounts WHERE name = $1', [name]);
-    const u = await this.pool.query('SELECT account, kind, month, ms FROM quota_usage WHERE account = $1', [name]);
-    return { account: a.rows[0] ? accountOf(a.rows[0]) : null, usage: u.rows.map(usageOf) };
+  readAccount(name: string): Promise<{ account: AccountSnapshot | null; usage: UsageEntry[] }> {
+    return this.reader.readAccount(name);
   }
 
   async live(): Promise<CoreRecord[]> {
