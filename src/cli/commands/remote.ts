@@ -17,7 +17,7 @@ export function registerRemote(program: Command, ctx: CliContext): void {
     .command('add')
     .description('add a host: its URL and the API key its owner gave you')
     .argument('<name>', 'a short name for it, e.g. lab')
-    .argument('<url>', 'http://HOST:PORT or https://HOST:PORT')
+    .argument('<url>', 'http://HOST:PORT or https://HOST:PORT; several coordinators of one database separated by commas')
     .requiredOption('--key <key>', 'the API key (key_…)')
     .option('--ca <pem>', "a CA certificate to trust (for a host's self-signed TLS certificate)")
     .option('--force', 'replace a remote of that name')

@@ -50,6 +50,18 @@ export async function checkRemote(name: string, url: string, key: string, ca?: s
   }
 }
 
+/** The first of several URLs that answers decides; each unreachable one is passed over, and the last one's error stands. */
+export async function checkRemotes(name: string, urls: string[], key: string, ca?: string): Promise<Account> {
+  for (const [i, url] of urls.entries()) {
+    try {
+      return await checkRemote(name, url, key, ca);
+    } catch (err) {
+      if (i === urls.length - 1 || (err as UserError).code !== 'remote_unreachable') throw err;
+    }
+  }
+  throw new Error('bug: checkRemotes was given no URL');
+}
+
 function readCa(ca: string): Buffer {
   try {
     return readFileSync(ca);

@@ -44,7 +44,8 @@ export interface AddOptions {
 export async function addRemote(ctx: CliContext, name: string, url: string, key: string, options: AddOptions = {}): Promise<RemoteView & ReloadOutcome & { account: Account | null }> {
   const { ca, force = false, check = true } = options;
   if (!NAME.test(name) || name === 'local') throw usage(`A remote's name is a short lowercase word (not 'local'); got '${name}'.`, 'e.g. fbay remote add lab http://lab-pc:7070 --key key_…');
-  const origin = parseRemoteUrl(url);
+  // Several URLs (coordinators of one database): each checked, kept in order; the first that answers is tried now.
+  const origin = url.split(',').map((u) => parseRemoteUrl(u.trim())).join(',');
   if (!/^key_[A-Za-z0-9]{32}$/.test(key)) {
     throw usage(`--key must be an fbay API key: key_ and 32 letters or digits (${key.length} characters given).`, "Copy it as `fbay keys create` printed it on the host.");
   }
@@ -58,7 +59,7 @@ export async function addRemote(ctx: CliContext, name: string, url: string, key:
       next: `Replace it with --force, or pick another name (see \`fbay remote list\`).`,
     });
   }
-  const account = check ? await (await import('./remote-check.js')).checkRemote(name, origin, key, ca) : null;
+  const account = check ? await (await import('./remote-check.js')).checkRemotes(name, origin.split(','), key, ca) : null;
   s.set(`remotes.${name}`, { url: origin, key, ...(ca ? { ca } : {}) });
   return { ...listRemotes(ctx).find((r) => r.name === name)!, account, ...(await reloadDaemon(ctx, 'remotes')) };
 }

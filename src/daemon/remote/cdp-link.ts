@@ -39,6 +39,7 @@ export class CdpLink extends EventEmitter<CdpLinkEvents> {
       retryable,
       wsOptions: { maxPayload: MAX_PIPE_MESSAGE_BYTES, ...client.wsOptions },
     });
+    client.follow(this.rws);
     this.rws.on('open', (ws) => {
       this.stream = new WsCdpStream(ws);
       this.conn = new CdpConnection(this.stream, { clientIdLimit: REMOTE_CLIENT_ID_LIMIT });

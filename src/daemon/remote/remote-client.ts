@@ -8,10 +8,13 @@ let undici: Promise<Undici> | null = null;
 const loadUndici = (): Promise<Undici> => (undici ??= import('undici'));
 import { ApiError, isErrorCode } from '../../transport/protocol/errors.js';
 import { certificateAdvice, certificateProblem } from '../../shared/tls-errors.js';
+import { joinUrls } from '../../shared/join-urls.js';
+import type { ReconnectingWebSocket } from '../../transport/reconnecting-websocket.js';
 import { VERSION } from '../../shared/version.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 
 export interface RemoteConfig {
+  /** http(s)://HOST:PORT, or several separated by commas (coordinators sharing one database), tried in turn. */
   url: string;
   key: string;
   /** A PEM CA to trust for a host with a self-signed certificate. */
@@ -34,7 +37,8 @@ const REQUEST_BUDGET_MS = 12_000;
 const MAX_RETRY_WAIT_MS = 5000;
 
 export class RemoteClient {
-  readonly base: string;
+  private readonly bases: string[];
+  private at = 0;
   private dispatcher: Dispatcher | null = null;
 
   constructor(
@@ -43,7 +47,28 @@ export class RemoteClient {
     /** Every wait and budget of this client, and of the links built on it (tests drive it with fake timers). */
     readonly clock: Clock = systemClock,
   ) {
-    this.base = config.url.replace(/\/+$/, '');
+    this.bases = joinUrls(config.url).map((u) => u.replace(/\/+$/, ''));
+    if (this.bases.length === 0) throw new Error(`bug: remote '${name}' has no URL`);
+  }
+
+  /** The URL requests go to now: the first, until it stops answering and the next is tried. */
+  get base(): string {
+    return this.bases[this.at]!;
+  }
+
+  /** `base` did not answer: with several URLs, the next requests (and reconnects) go to the next one. */
+  unreachable(base: string): void {
+    if (this.bases.length > 1 && base === this.base) this.at = (this.at + 1) % this.bases.length;
+  }
+
+  /** A WebSocket link to this remote: a try that fails (not the first, right after a drop) moves it to the next URL. */
+  follow(rws: ReconnectingWebSocket): void {
+    let dropped = false;
+    rws.on('state', (state) => state === 'reconnecting' && (dropped = true));
+    rws.on('retry', () => {
+      if (dropped) dropped = false;
+      else this.unreachable(this.base);
+    });
   }
 
   /** ws(s)://… for a path on the remote. */
@@ -64,10 +89,11 @@ export class RemoteClient {
     const until = this.clock.now() + (options.timeoutMs ?? REQUEST_BUDGET_MS);
     for (let attempt = 1; ; attempt++) {
       const left = until - this.clock.now();
+      const base = this.base;
       let res: Dispatcher.ResponseData;
       try {
         const { request, dispatcher } = await this.http();
-        res = await request(`${this.base}${path}`, {
+        res = await request(`${base}${path}`, {
           dispatcher,
           method: method as Dispatcher.HttpMethod,
           headers: {
@@ -81,11 +107,14 @@ export class RemoteClient {
           bodyTimeout: Math.max(1, left),
         });
       } catch (err) {
-        if (options.retry && attempt < MAX_TRIES && until - this.clock.now() > 0) {
-          await wait(this.clock, Math.min(backoff(attempt), Math.max(0, until - this.clock.now())));
+        this.unreachable(base);
+        // A refused connection never reached the host, so even a create may go to the next URL, at once.
+        const elsewhere = this.base !== base && refused(err);
+        if ((options.retry || elsewhere) && attempt < MAX_TRIES && until - this.clock.now() > 0) {
+          if (!elsewhere) await wait(this.clock, Math.min(backoff(attempt), Math.max(0, until - this.clock.now())));
           continue;
         }
-        throw unreachable(this.name, this.base, err);
+        throw unreachable(this.name, base, err);
       }
       const text = await res.body.text();
       const body = text ? safeJson(text) : undefined;
@@ -102,9 +131,10 @@ export class RemoteClient {
   /** A GET whose answer is a file: its status, content type and body as a stream (an error's JSON becomes an ApiError). */
   async download(path: string, timeoutMs = REQUEST_BUDGET_MS): Promise<Dispatcher.ResponseData> {
     let res: Dispatcher.ResponseData;
+    const base = this.base;
     try {
       const { request, dispatcher } = await this.http();
-      res = await request(`${this.base}${path}`, {
+      res = await request(`${base}${path}`, {
         dispatcher,
         method: 'GET',
         headers: { ...this.authHeader, 'fbay-version': VERSION },
@@ -112,7 +142,8 @@ export class RemoteClient {
         bodyTimeout: timeoutMs,
       });
     } catch (err) {
-      throw unreachable(this.name, this.base, err);
+      this.unreachable(base);
+      throw unreachable(this.name, base, err);
     }
     if (res.statusCode < 400) return res;
     const text = await res.body.text();
@@ -155,6 +186,12 @@ export function upstreamError(name: string, status: number, body: unknown, base 
   }
   const code = isErrorCode(b.code) ? b.code : 'upstream_unavailable';
   return new ApiError(code, `${name}: ${message}`);
+}
+
+/** The connection was refused (nothing listens there): the request was never seen by the host. */
+function refused(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return e?.code === 'ECONNREFUSED' || e?.cause?.code === 'ECONNREFUSED';
 }
 
 function safeJson(text: string): unknown {

@@ -57,6 +57,7 @@ export class UpstreamLine extends Duplex implements SerialLine {
     this.ready.catch(() => undefined);
     this.rws.on('open', () => this.flush());
     this.rws.on('message', (data, isBinary) => (isBinary ? this.fromHost(data) : this.control(data.toString('utf8'))));
+    client.follow(this.rws);
     this.rws.on('state', (state, info) => {
       if (state === 'open') events.link('open', null);
       else if (state === 'reconnecting') events.link('reconnecting', info.deadline ?? null);

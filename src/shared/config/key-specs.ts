@@ -46,7 +46,7 @@ export function parseListen(raw: string): { host: string; port: number } | null 
 }
 
 const listen = v.pipe(v.string(), v.check((s) => parseListen(s) !== null, 'is not HOST:PORT'));
-const remoteEntry = v.strictObject({ url: v.pipe(v.string(), v.url()), key: v.pipe(v.string(), v.regex(/^key_[A-Za-z0-9]{32}$/)), ca: v.optional(absolutePath) });
+const remoteEntry = v.strictObject({ url: v.pipe(v.string(), v.check((s) => badJoinUrl(s) === null, 'is not an http(s) URL, or several separated by commas')), key: v.pipe(v.string(), v.regex(/^key_[A-Za-z0-9]{32}$/)), ca: v.optional(absolutePath) });
 const remoteName = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9._-]{0,63}$/), v.check((s) => !RESERVED_NAMES.has(s), 'is a reserved name'));
 
 const spec = (path: string, schema: v.GenericSchema, text: KeySpec['text'], want: string, describe: string): KeySpec => ({

@@ -1,4 +1,5 @@
-// The remote client's errors as users meet them: a wrong key, an untrusted certificate, a host that does not answer.
+// The remote client's errors as users meet them: a wrong key, an untrusted certificate, a host that does not answer;
+// and a remote of several URLs (coordinators of one database) going on with the next when one does not answer.
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
@@ -57,5 +58,27 @@ describe('RemoteClient errors', () => {
     expect(err.code).toBe('upstream_unavailable');
     expect(err.message).toMatch(/^Remote 'lab' \(http:\/\/127\.0\.0\.1:1\) did not answer: .*ECONNREFUSED/);
     expect(err.toBody().next).toContain('fbay daemon start --listen');
+  });
+});
+
+describe('RemoteClient with several URLs', () => {
+  const key = `key_${'a'.repeat(32)}`;
+
+  it('sends a create (not safe to repeat) to the next URL when the first refuses the connection, and stays there', async () => {
+    const url = await host(201, { id: 'ses_x' });
+    const client = new RemoteClient('lab', { url: `http://127.0.0.1:1,${url}`, key, ca: fixture('cert.pem').pathname });
+    clients.push(client);
+    expect(client.base).toBe('http://127.0.0.1:1');
+    expect(await client.json('POST', '/v1/sessions', { body: { board_type: 'virtual' } })).toEqual({ status: 201, body: { id: 'ses_x' } });
+    expect(client.base).toBe(url);
+    // A reconnecting WebSocket's URL follows it.
+    expect(client.wsUrl('/v1/sessions/ses_x/serial')).toBe(`${url.replace(/^https/, 'wss')}/v1/sessions/ses_x/serial`);
+  });
+
+  it('says the last one it tried when none answers', async () => {
+    const client = new RemoteClient('lab', { url: 'http://127.0.0.1:1,http://127.0.0.1:2', key });
+    const err = await failure(client);
+    expect(err.message).toMatch(/^Remote 'lab' \(http:\/\/127\.0\.0\.1:2\) did not answer/);
+    expect(client.base).toBe('http://127.0.0.1:1');
   });
 });
