@@ -1,6 +1,6 @@
 // Shared by the benchmarks: a real daemon in a temp FBAY_HOME, API calls over its socket, and percentiles.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -17,7 +17,11 @@ export async function startDaemon(config = {}, env = {}) {
     env: { ...process.env, FBAY_HOME: home, ...env },
     stdio: ['ignore', 'pipe', openSync(join(home, 'fbayd.log'), 'a')],
   });
-  const [line] = await once(createInterface({ input: child.stdout }), 'line');
+  // A daemon that exits before its ready line (a port taken) fails the run instead of leaving it waiting.
+  const line = await Promise.race([
+    once(createInterface({ input: child.stdout }), 'line').then(([l]) => l),
+    once(child, 'exit').then(([code]) => `exited with ${code}: ${readFileSync(join(home, 'fbayd.log'), 'utf8').trim().slice(-500)}`),
+  ]);
   if (!line.startsWith('ready')) throw new Error(`daemon did not start: ${line}`);
   const socket = join(home, 'fbayd.sock');
   return {

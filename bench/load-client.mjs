@@ -55,6 +55,33 @@ export class Connection {
   }
 }
 
+/** Kept-alive connections to one port, as a client library's pool: a request takes a free one, or waits for one. */
+export class Pool {
+  constructor(connections) {
+    this.free = connections;
+    this.queue = [];
+  }
+
+  static async open(port, size) {
+    return new Pool(await Promise.all(Array.from({ length: size }, () => Connection.open(port))));
+  }
+
+  async request(method, path, options) {
+    const c = this.free.pop() ?? (await new Promise((resolve) => this.queue.push(resolve)));
+    try {
+      return await c.request(method, path, options);
+    } finally {
+      const next = this.queue.shift();
+      if (next) next(c);
+      else this.free.push(c);
+    }
+  }
+
+  close() {
+    for (const c of this.free) c.close();
+  }
+}
+
 /**
  * The floor under any daemon figure of requests at once: a node:http server in its own process that answers every
  * request with a fixed 201 body, doing no work. Returns its port and a stop().
