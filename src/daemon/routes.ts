@@ -5,6 +5,7 @@ import { Router, type Route } from './http/router.js';
 import { accountRoutes, healthRoutes } from './api/account.js';
 import { adminRoutes, type AdminActions } from './api/admin.js';
 import { boardRoutes, type BoardEntryStore } from './api/boards.js';
+import { fleetBoardView } from './api/fleet-boards.js';
 import { browserRoutes } from './api/browsers.js';
 import { eventRoutes } from './api/events.js';
 import { flashRoutes } from './api/flash.js';
@@ -62,7 +63,7 @@ export function buildRouter({ parts, settings, keys, admin, boardEntries, health
         if (!joined) return parts.flashes.capacity(id);
         return joined.flash ? { method: joined.flash, max_bytes: uploadLimit(joined.flash) } : null;
       },
-    }),
+    }, coordinator ? async (account) => (await coordinator.fleet.othersBoards()).map((row) => fleetBoardView(row, account)) : undefined),
     ...sessionRoutes(core, new SessionChanges(core, hosts), routing, sandboxes.api, peers ? (r, body, refusal) => peers.create(r, body, refusal) : undefined),
     ...sandboxes.routes,
     ...serialRoutes(core, ports, transcripts),

@@ -5,11 +5,24 @@ import { creditCount, credits, orDash, seconds } from './format.js';
 import { renderFields, renderTable } from './table.js';
 
 export function boardsTable(boards: readonly Board[]): string {
-  // A HOST column once any board is on a joined host: `local` for the coordinator's own.
+  // A HOST column once any board is on a joined host: `local` for the coordinator's own. A COORDINATOR column once
+  // any is another coordinator's (a create is passed there): `-` for this one's, whose own boards have no host.
   const withHost = boards.some((b) => b.host);
+  const withCoordinator = boards.some((b) => b.coordinator);
+  const hostOf = (b: Board) => b.host ?? (b.coordinator ? '-' : 'local');
   return renderTable(
-    ['id', ...(withHost ? ['host'] : []), 'type', 'name', 'state', 'rate/min', 'session', 'path'],
-    boards.map((b) => [b.id, ...(withHost ? [b.host ?? 'local'] : []), b.type, b.name, b.state, credits(b.rate_credits_per_min), orDash(b.session_id), orDash(b.serial?.path)]),
+    ['id', ...(withCoordinator ? ['coordinator'] : []), ...(withHost ? ['host'] : []), 'type', 'name', 'state', 'rate/min', 'session', 'path'],
+    boards.map((b) => [
+      b.id,
+      ...(withCoordinator ? [orDash(b.coordinator)] : []),
+      ...(withHost ? [hostOf(b)] : []),
+      b.type,
+      b.name,
+      b.state,
+      credits(b.rate_credits_per_min),
+      orDash(b.session_id),
+      orDash(b.serial?.path || null),
+    ]),
   );
 }
 

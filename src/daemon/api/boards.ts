@@ -57,7 +57,10 @@ export function boardView(b: BoardRecord, holder: CoreRecord | undefined, accoun
 
 const OWNER_ONLY = "Only the machine's owner can change its boards.";
 
-export function boardRoutes(core: SessionCore, boards: () => BoardRecord[], store: BoardEntryStore, remotes?: RemoteRouting, upkeep?: BoardUpkeepView): Route[] {
+/** On a coordinator: the boards the other coordinators of its database offer, as the caller sees them. */
+export type OtherBoards = (account: string) => Promise<Board[]>;
+
+export function boardRoutes(core: SessionCore, boards: () => BoardRecord[], store: BoardEntryStore, remotes?: RemoteRouting, upkeep?: BoardUpkeepView, others?: OtherBoards): Route[] {
   const view = (id: string, account: string) => {
     const b = boards().find((x) => x.id === id);
     return b ? boardView(b, core.holders().get(b.id), account, upkeep) : null;
@@ -112,12 +115,15 @@ export function boardRoutes(core: SessionCore, boards: () => BoardRecord[], stor
     {
       method: 'GET',
       path: ROUTES.boards,
-      summary: 'The boards this host offers.',
+      summary: "The boards this host offers (a coordinator's: and those of the other coordinators of its database).",
       handler: async (r) => {
         const host = targetHost(r, remotes);
         if (host) return { status: 200, body: await remotes!.hosts.get(host, '/v1/boards') };
         const holders = core.holders();
-        return { status: 200, body: { boards: boards().map((b) => boardView(b, holders.get(b.id), r.account, upkeep)) } };
+        const own = boards().map((b) => boardView(b, holders.get(b.id), r.account, upkeep));
+        // Another coordinator's boards, where they can be read now (a store away lists this one's only).
+        const elsewhere = others ? await others(r.account).catch(() => []) : [];
+        return { status: 200, body: { boards: [...own, ...elsewhere] } };
       },
     },
   ];

@@ -9,6 +9,7 @@ import { EXIT } from '../../transport/protocol/errors.js';
 import { ApiKeyStore } from '../auth/api-keys.js';
 import { PgKeyBackend } from '../auth/pg-key-backend.js';
 import type { BoardRecord } from '../boards/board-registry.js';
+import { boardInfo } from '../api/fleet-boards.js';
 import type { HostStatus } from '../../transport/protocol/api.js';
 import type { ResourceNames } from '../sessions/resource-names.js';
 import { PgFleet, type ResourceRow } from '../sessions/store/pg-fleet.js';
@@ -91,7 +92,7 @@ export class Coordinator {
         const host = b.host ?? null;
         seenHosts.add(host);
         if (!byHost.has(host)) byHost.set(host, []);
-        byHost.get(host)!.push({ id: names.qualify(b.id), kind: 'board', coordinator_id: this.name, host, type: b.type, name: b.name, online: b.online });
+        byHost.get(host)!.push({ id: names.qualify(b.id), kind: 'board', coordinator_id: this.name, host, type: b.type, name: b.name, online: b.online, info: { ...boardInfo(b, b.power) } });
       }
       // A host gone since the last time keeps its rows, offline (its group is empty now).
       for (const [host, rows] of byHost) {

@@ -94,6 +94,8 @@ export interface Board {
   reason?: string | null;
   /** The joined host the board is on (a coordinator's listing); null: this machine. */
   host: string | null;
+  /** On a coordinator's listing, a board another coordinator of its database offers (a create is passed there). */
+  coordinator?: string;
 }
 
 export interface TierLimits {

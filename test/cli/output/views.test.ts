@@ -20,6 +20,20 @@ describe('views', () => {
     expect(text).toMatch(/virtual-1\s+virtual\s+virtual-1\s+reserved\s+1\s+ses_x\s+virtual:1/);
   });
 
+  it("on a coordinator, adds which coordinator offers another's board, and its host", () => {
+    const serial = { path: '', vid: null, pid: null, serial_number: null, manufacturer: null, product: null, location: null };
+    const text = boardsTable([
+      { id: 'virtual-1', type: 'virtual', name: 'virtual-1', state: 'available', rate_credits_per_min: 1, serial: { ...serial, path: 'virtual:1' }, session_id: null, host: null },
+      { id: 'lab1.virtual-1', type: 'virtual', name: 'lab1.virtual-1', state: 'reserved', rate_credits_per_min: 2, serial, session_id: null, host: 'lab1', coordinator: 'coord-a' },
+      { id: 'virtual-1', type: 'virtual', name: 'virtual-1', state: 'available', rate_credits_per_min: 1, serial, session_id: null, host: null, coordinator: 'coord-a' },
+    ]);
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^ID\s+COORDINATOR\s+HOST\s+TYPE/);
+    expect(lines[1]).toMatch(/^virtual-1\s+-\s+local\s+virtual\s+virtual-1\s+available\s+1\s+-\s+virtual:1$/);
+    expect(lines[2]).toMatch(/^lab1\.virtual-1\s+coord-a\s+lab1\s+virtual\s+lab1\.virtual-1\s+reserved\s+2\s+-\s+-$/);
+    expect(lines[3]).toMatch(/^virtual-1\s+coord-a\s+-\s+virtual/);
+  });
+
   it('shows an unmetered account and its limits', () => {
     const text = accountView({
       account: 'local',

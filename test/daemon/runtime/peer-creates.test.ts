@@ -96,4 +96,22 @@ describe("a joined host's boards, through another coordinator on the same databa
     const nowhere = await b.tcp(alice, 'POST', '/v1/sessions', { board_id: 'lab9.virtual-1' });
     expect(nowhere).toMatchObject({ status: 404, body: { code: 'not_found' } });
   });
+  it("are listed by B beside its own, with their coordinator and host, reserved while a session holds one", async () => {
+    const listed = async () => (await b.tcp(alice, 'GET', '/v1/boards')).body.boards as Array<Record<string, unknown>>;
+    await until(async () => (await listed()).length === 2);
+    expect(await listed()).toEqual([
+      expect.objectContaining({ id: 'lab1.virtual-1', coordinator: 'join-a', host: 'lab1', type: 'virtual', state: 'available', rate_credits_per_min: 1, session_id: null }),
+      expect.objectContaining({ id: 'lab1.virtual-2', coordinator: 'join-a', host: 'lab1', type: 'virtual', state: 'available' }),
+    ]);
+    const made = await b.tcp(alice, 'POST', '/v1/sessions', { board_id: 'lab1.virtual-1' });
+    await until(async () => (await listed())[0]!.state === 'reserved');
+    expect((await listed())[0]).toMatchObject({ id: 'lab1.virtual-1', state: 'reserved', session_id: made.body.id });
+    // Another account sees it taken, not whose session it is.
+    const bob = (await a.owner('POST', '/v1/keys', { name: 'bob-list', tier: 'pro', credits: 10 })).body.key as string;
+    await until(async () => (await b.tcp(bob, 'GET', '/v1/auth/me')).status === 200);
+    expect(((await b.tcp(bob, 'GET', '/v1/boards')).body.boards as Array<Record<string, unknown>>)[0]).toMatchObject({ state: 'reserved', session_id: null });
+    // A's own listing is unchanged: its joined host's boards, with no coordinator field.
+    expect((await a.tcp(alice, 'GET', '/v1/boards')).body.boards[0]).not.toHaveProperty('coordinator');
+    await b.tcp(alice, 'DELETE', `/v1/sessions/${made.body.id}`);
+  });
 });

@@ -13,6 +13,21 @@ export interface ResourceRow {
   info?: Record<string, unknown>;
 }
 
+/** A board of another coordinator as the store has it: its row, and the live session holding it, if any. */
+export interface FleetBoardRow {
+  id: string;
+  coordinator_id: string;
+  host: string | null;
+  type: string | null;
+  name: string | null;
+  online: boolean;
+  /** What the coordinator recorded of it: its rate, serial identity, power switch. */
+  info: { rate_credits_per_min?: number; serial?: Record<string, string | null>; power?: { control: 'argv' | 'uhubctl' | 'virtual' | null; state: 'on' | 'off' } } | null;
+  session_id: string | null;
+  session_account: string | null;
+  session_state: string | null;
+}
+
 export interface HostRow {
   name: string;
   coordinator_id: string | null;
@@ -116,6 +131,21 @@ export class PgFleet {
       [type, this.coordinator],
     );
     return rows[0]?.coordinator_id ?? null;
+  }
+
+  /** The boards other live coordinators offer, each with the live session holding it (if any). */
+  async othersBoards(): Promise<FleetBoardRow[]> {
+    const { rows } = await this.pool.query<FleetBoardRow>(
+      `SELECT r.id, r.coordinator_id, r.host, r.type, r.name, r.online, r.info,
+              s.id AS session_id, s.account AS session_account, s.state AS session_state
+       FROM resources r JOIN coordinators c ON c.id = r.coordinator_id
+         LEFT JOIN sessions s ON s.live AND s.resource = r.id
+       WHERE r.kind = 'board' AND r.coordinator_id <> $1 AND c.url IS NOT NULL AND c.last_heartbeat_at > now() - interval '15 seconds'
+         AND (r.online OR s.id IS NOT NULL OR r.host IS NULL)
+       ORDER BY r.coordinator_id, r.id`,
+      [this.coordinator],
+    );
+    return rows;
   }
 
   /** The live coordinator (not this one) that offers the board with this id — its own, or a joined host's. */
