@@ -4,6 +4,7 @@
 // the other within 2 s, and its joined host's session run by the other. Needs a PostgreSQL role that may create
 // databases (FBAY_TEST_PG, as the tests use).
 import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import pg from 'pg';
 import { api, median, percentile, report, startDaemon } from './lib.mjs';
@@ -28,6 +29,29 @@ async function database() {
       await c.end();
     },
   };
+}
+
+/** CPU time (user + system) a process has used, in ms; Linux's /proc. With `children`, that of its reaped ones too. */
+function cpuMs(pid, children = false) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12]) + (children ? Number(f[13]) + Number(f[14]) : 0)) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** PostgreSQL's CPU so far: every process named postgres (the server and its backends). */
+function postgresCpuMs() {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuMs(pid, true);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return total;
 }
 
 /** A response's body as text (a transcript), or null unless 200. */
@@ -97,6 +121,7 @@ export async function run() {
     // on kept-alive connections (64 to each coordinator, opened before), as a client library's pool would.
     const pools = new Map([[a, await Pool.open(a.port, 64)], [b, await Pool.open(b.port, 64)]]);
     const total = 2000;
+    const cpu0 = { a: cpuMs(a.pid), b: cpuMs(b.pid), pg: postgresCpuMs(), bench: process.cpuUsage() };
     const started = performance.now();
     const answers = [];
     const pending = [];
@@ -111,6 +136,9 @@ export async function run() {
       pending.push(r.then((r) => answers.push({ status: r.status, code: r.body?.code, ms: performance.now() - t })));
     }
     await Promise.all(pending);
+    const used = process.cpuUsage(cpu0.bench);
+    const perCreate = (ms) => (ms / total).toFixed(2);
+    const cpu = `CPU per create: PostgreSQL ${perCreate(postgresCpuMs() - cpu0.pg)} ms, coordinators ${perCreate(cpuMs(a.pid) - cpu0.a)} + ${perCreate(cpuMs(b.pid) - cpu0.b)} ms, this client ${perCreate((used.user + used.system) / 1000)} ms`;
     for (const p of pools.values()) p.close();
     const seconds = (performance.now() - started) / 1000;
     const created = answers.filter((x) => x.status === 201).length;
@@ -120,7 +148,7 @@ export async function run() {
     const over = (await client.query('SELECT count(*)::int AS n FROM (SELECT account FROM sessions WHERE live GROUP BY account HAVING count(*) > 5) d')).rows[0].n;
     const rate = answers.length / seconds;
     ok = report('coordinators: creates/s across two, 2,000 boards', rate, '/s', {
-      baseline: `${created} created, ${refused} over an account's limit (409), ${other} other; p50 ${median(answers.map((x) => x.ms)).toFixed(1)} ms, p99 ${percentile(answers.map((x) => x.ms), 99).toFixed(1)} ms; boards given twice ${twice}, accounts over their limit ${over}`,
+      baseline: `${cpu}; ${created} created, ${refused} over an account's limit (409), ${other} other; p50 ${median(answers.map((x) => x.ms)).toFixed(1)} ms, p99 ${percentile(answers.map((x) => x.ms), 99).toFixed(1)} ms; boards given twice ${twice}, accounts over their limit ${over}`,
       target: '≥ 500/s, every one correct',
       ok: rate >= 500 && twice === 0 && over === 0 && other === 0,
     }) && ok;

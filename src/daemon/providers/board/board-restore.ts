@@ -39,7 +39,9 @@ export class BoardRestore extends EventEmitter<{ change: [] }> {
 
   /** A session got the board: it is restored once that session ends (when it has an on_end). */
   used(boardId: string): void {
-    if (this.deps.onEnd(boardId) !== null) this.#dirty.add(boardId);
+    if (this.deps.onEnd(boardId) === null || this.#dirty.has(boardId)) return;
+    this.#dirty.add(boardId);
+    this.emit('change');
   }
 
   /** Not to be offered: waiting for its restore, being restored, or failed one. */

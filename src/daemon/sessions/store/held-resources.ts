@@ -28,21 +28,23 @@ export class HeldResources {
 
   /**
    * Up to FIRST_TRY candidates believed free that no other create under way was offered (marked offered until
-   * `release`), and every candidate with the ones believed free first, each group in the order given.
+   * `release`), and — only if asked for, when none of those could be taken — every candidate with the ones believed
+   * free first, each group in the order given. One pass that stops at FIRST_TRY: a create costs no list of every board.
    */
-  pick(candidates: readonly string[]): { first: string[]; all: string[] } {
+  pick(candidates: readonly string[]): { first: string[]; all(): string[] } {
     const first: string[] = [];
-    const free: string[] = [];
-    const held: string[] = [];
     for (const c of candidates) {
-      if (this.holders.has(c)) held.push(c);
-      else {
-        free.push(c);
-        if (first.length < FIRST_TRY && !this.offered.has(c)) first.push(c);
-      }
+      if (first.length === FIRST_TRY) break;
+      if (!this.holders.has(c) && !this.offered.has(c)) first.push(c);
     }
     for (const c of first) this.offered.add(c);
-    return { first, all: free.concat(held) };
+    const all = () => {
+      const free: string[] = [];
+      const held: string[] = [];
+      for (const c of candidates) (this.holders.has(c) ? held : free).push(c);
+      return free.concat(held);
+    };
+    return { first, all };
   }
 
   /** The create that was offered these is done (the one it took is noted as held by then). */

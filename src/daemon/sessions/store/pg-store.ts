@@ -87,7 +87,7 @@ export class PgStore implements SessionStore {
           this.held.release(first);
         }
       }
-      return this.insertOnce(session, { ...claim, resources: all });
+      return this.insertOnce(session, { ...claim, resources: all() });
     }
     return this.insertOnce(session, claim);
   }
