@@ -27,6 +27,7 @@ export class BoardSet extends EventEmitter<{ change: [] }> implements LineSource
     super();
     const changed = () => {
       this.cached = null;
+      this.typesCached = null;
       this.emit('change');
     };
     local.on('change', changed);
@@ -42,9 +43,12 @@ export class BoardSet extends EventEmitter<{ change: [] }> implements LineSource
     return this.local.get(id) ?? this.joined.get(id);
   }
 
+  /** Every known type, here or on a joined host (kept until the boards change: a create asks for it each time). */
   types(): string[] {
-    return [...new Set([...this.local.types(), ...this.joined.list().map((b) => b.type)])].sort();
+    return (this.typesCached ??= [...new Set([...this.local.types(), ...this.joined.list().map((b) => b.type)])].sort());
   }
+
+  private typesCached: string[] | null = null;
 
   open(id: string, ctx?: LineContext): Promise<OpenedPort> {
     if (this.local.get(id) || !ctx) return this.local.open(id);

@@ -12,6 +12,8 @@ export class HeldResources {
   private readonly holders = new Map<string, string>();
   /** Candidates a create under way was offered first: concurrent creates are offered different ones. */
   private readonly offered = new Set<string>();
+  /** Per list of candidates (by its first and its length): how many lead it that were all held at the last look. */
+  private heldUpTo = new Map<string, number>();
 
   /** A session as written or read: it holds its resource while it is live. */
   note(s: CoreRecord, live: boolean): void {
@@ -19,6 +21,8 @@ export class HeldResources {
     if (before !== undefined && (!live || before !== s.resource)) {
       this.bySession.delete(s.id);
       if (this.holders.get(before) === s.id) this.holders.delete(before);
+      // A resource let go may be anywhere in a list: every list is looked at from its start again.
+      if (this.heldUpTo.size) this.heldUpTo = new Map();
     }
     if (live && s.resource) {
       this.bySession.set(s.id, s.resource);
@@ -33,8 +37,14 @@ export class HeldResources {
    */
   pick(candidates: readonly string[]): { first: string[]; all(): string[] } {
     const first: string[] = [];
-    for (const c of candidates) {
-      if (first.length === FIRST_TRY) break;
+    // Boards are taken in order, so a long run of held ones leads the list: it is skipped from where the last look
+    // at a list like this one ended (a hint only; the fallback still has every candidate).
+    const shape = `${candidates[0]}\u0000${candidates.length}`;
+    let start = this.heldUpTo.get(shape) ?? 0;
+    while (start < candidates.length && this.holders.has(candidates[start]!)) start++;
+    this.heldUpTo.set(shape, start);
+    for (let i = start; i < candidates.length && first.length < FIRST_TRY; i++) {
+      const c = candidates[i]!;
       if (!this.holders.has(c) && !this.offered.has(c)) first.push(c);
     }
     for (const c of first) this.offered.add(c);

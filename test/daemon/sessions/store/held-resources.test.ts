@@ -33,4 +33,18 @@ describe('HeldResources', () => {
     held.note({ ...s, state: 'ended', resource: 'c/virtual-2' }, false);
     expect(held.pick(boards(2)).all()).toEqual(['c/virtual-1', 'c/virtual-2']);
   });
+
+  it('skips a long held run at the head of a list, and looks from its start again once one of them is let go', () => {
+    const held = new HeldResources();
+    const list = boards(1000);
+    for (let i = 0; i < 900; i++) held.note(coreRecord(`s${i}`, { resource: list[i]! }), true);
+    const first = held.pick(list).first;
+    expect(first).toEqual(list.slice(900, 900 + FIRST_TRY));
+    held.release(first);
+    // A fresh copy of the list (each create makes its own) is seen the same way.
+    expect(held.pick([...list]).first).toEqual(list.slice(900, 900 + FIRST_TRY));
+    held.release(list.slice(900, 900 + FIRST_TRY));
+    held.note(coreRecord('s7', { state: 'ended', resource: list[7]! }), false);
+    expect(held.pick(list).first).toEqual([list[7], ...list.slice(900, 900 + FIRST_TRY - 1)]);
+  });
 });
