@@ -3,12 +3,10 @@
 import { EventEmitter } from 'node:events';
 import { clearTimeout as clearRealTimeout, setTimeout as realTimeout } from 'node:timers';
 import pg from 'pg';
-import type { AccountSnapshot } from '../accounts.js';
-import type { UsageEntry } from '../quota-usage.js';
 import type { CoreRecord } from '../record.js';
 import { PgChanges } from './pg-changes.js';
 import { isConnectionError, storeUnavailable, untilConnected } from './pg-errors.js';
-import { PgReader } from './pg-reader.js';
+import { PgReader, type AccountRead } from './pg-reader.js';
 import { FIRST_TRY, HeldResources } from './held-resources.js';
 import { accountOf, insertArgs, usageOf, writeArgs, type AccountRow, type RowOptions } from './pg-rows.js';
 import { migrate } from './pg-schema.js';
@@ -194,7 +192,7 @@ export class PgStore implements SessionStore {
     return this.reader.read(id, options.othersOnly ?? false);
   }
 
-  readAccount(name: string): Promise<{ account: AccountSnapshot | null; usage: UsageEntry[] }> {
+  readAccount(name: string): Promise<AccountRead> {
     return this.reader.readAccount(name);
   }
 
