@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import pg from 'pg';
-import { api, median, percentile, report, startDaemon } from './lib.mjs';
+import { api, freePort, median, percentile, report, startDaemon } from './lib.mjs';
 import { Pool } from './load-client.mjs';
 
 const ADMIN = process.env.FBAY_TEST_PG || 'postgres://fbay:fbay@127.0.0.1:5432/postgres';
@@ -68,11 +68,9 @@ function text(port, path, key) {
   });
 }
 
-// Below the kernel's ephemeral range (32768 up): no outgoing connection is given one of these meanwhile.
-const port = () => 20000 + Math.floor(Math.random() * 12000);
 
 async function coordinator(name, url, boards) {
-  const p = port();
+  const p = await freePort();
   const d = await startDaemon({ virtual_boards: boards }, { FBAY_STORE: url, FBAY_COORDINATOR: name, FBAY_LISTEN: `127.0.0.1:${p}` });
   return { ...d, port: p, tcp: (key, method, path, body, headers = {}) => api(p, method, path, body, { authorization: `Bearer ${key}`, ...headers }) };
 }

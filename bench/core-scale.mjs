@@ -3,19 +3,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { api, median, percentile, report, ROOT, startDaemon } from './lib.mjs';
+import { ROOT, api, freePort, median, percentile, report, startDaemon } from './lib.mjs';
 import { Connection, startFixedServer } from './load-client.mjs';
-
-async function freePort() {
-  const s = createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const { port } = s.address();
-  s.close();
-  return port;
-}
 
 /** n requests at once, one per connection; each answer's latency. */
 async function atOnce(conns, send) {

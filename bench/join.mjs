@@ -1,22 +1,13 @@
 // Figures for a board host that dialled out to a coordinator (issue 15): a serial byte's round trip and the
 // throughput through host → coordinator → client, against the same host's board reached directly, in the same run.
-import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { api, median, percentile, report, startDaemon } from './lib.mjs';
+import { api, freePort, median, percentile, report, startDaemon } from './lib.mjs';
 
 const CHUNK = 1024 * 1024;
 const ECHO_LIMIT_MS = 2000;
-
-async function freePort() {
-  const s = createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Resolves when the daemon's log (fbayd.log in its home) has a line matching `pattern`. */
 async function logged(home, pattern) {

@@ -68,3 +68,20 @@ export function report(name, value, unit, { baseline, target, ok }) {
   console.log(parts.join(' | '));
   return ok;
 }
+
+/**
+ * A loopback port for a daemon to listen on, from below the kernel's ephemeral range (32768 up): a port taken with
+ * listen(0) and let go may be given to an outgoing connection before the daemon binds it.
+ */
+export async function freePort() {
+  const { createServer } = await import('node:net');
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const s = createServer();
+    const ok = await new Promise((resolve) => s.once('error', () => resolve(false)).listen(port, '127.0.0.1', () => resolve(true)));
+    if (ok) {
+      await new Promise((r) => s.close(r));
+      return port;
+    }
+  }
+}

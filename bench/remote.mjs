@@ -4,7 +4,7 @@ import { createServer, connect } from 'node:net';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { api, median, startDaemon, report } from './lib.mjs';
+import { api, freePort, median, report, startDaemon } from './lib.mjs';
 
 /** A loopback TCP proxy that can cut every connection and refuse new ones until restored. */
 async function cutProxy(port) {
@@ -36,10 +36,7 @@ async function cutProxy(port) {
 
 /** A host listening on loopback and a client daemon with it as remote `lab`, through a cut-able proxy if asked. */
 async function twoDaemons({ viaProxy = true } = {}) {
-  const free = createServer().listen(0, '127.0.0.1');
-  await once(free, 'listening');
-  const port = free.address().port;
-  await new Promise((r) => free.close(r));
+  const port = await freePort();
   const host = await startDaemon({}, { FBAY_LISTEN: `127.0.0.1:${port}` });
   const key = (await host.api('POST', '/v1/keys', { name: 'bench', tier: 'pro', credits: 1e6 })).body.key;
   const proxy = viaProxy ? await cutProxy(port) : null;
