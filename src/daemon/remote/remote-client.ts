@@ -57,7 +57,7 @@ export class RemoteClient {
   }
 
   /** `base` did not answer: with several URLs, the next requests (and reconnects) go to the next one. */
-  unreachable(base: string): void {
+  passOver(base: string): void {
     if (this.bases.length > 1 && base === this.base) this.at = (this.at + 1) % this.bases.length;
   }
 
@@ -67,7 +67,7 @@ export class RemoteClient {
     rws.on('state', (state) => state === 'reconnecting' && (dropped = true));
     rws.on('retry', () => {
       if (dropped) dropped = false;
-      else this.unreachable(this.base);
+      else this.passOver(this.base);
     });
   }
 
@@ -107,7 +107,7 @@ export class RemoteClient {
           bodyTimeout: Math.max(1, left),
         });
       } catch (err) {
-        this.unreachable(base);
+        this.passOver(base);
         // A refused connection never reached the host, so even a create may go to the next URL, at once.
         const elsewhere = this.base !== base && refused(err);
         if ((options.retry || elsewhere) && attempt < MAX_TRIES && until - this.clock.now() > 0) {
@@ -142,7 +142,7 @@ export class RemoteClient {
         bodyTimeout: timeoutMs,
       });
     } catch (err) {
-      this.unreachable(base);
+      this.passOver(base);
       throw unreachable(this.name, base, err);
     }
     if (res.statusCode < 400) return res;
