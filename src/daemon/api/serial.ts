@@ -21,9 +21,11 @@ export function serialRoutes(core: SessionCore, ports: SessionPorts, transcripts
       path: ROUTES.log,
       summary: "The session's serial transcript, from ?since=OFFSET.",
       query: LogQuery,
-      handler: (r) => {
+      handler: async (r) => {
         const s = core.find(r.account, idParam(r), 'board');
         const since = query(r, LogQuery).since ?? 0;
+        // The transcript is written behind the line: what the line has had when this asks is all in the answer.
+        await ports.written(s.id);
         const file = transcripts.path(s.id);
         const size = existsSync(file) ? statSync(file).size : 0;
         r.res.writeHead(200, {
@@ -33,7 +35,7 @@ export function serialRoutes(core: SessionCore, ports: SessionPorts, transcripts
         });
         if (since >= size) r.res.end();
         else createReadStream(file, { start: since, end: size - 1 }).pipe(r.res);
-        return 'streaming';
+        return 'streaming' as const;
       },
     },
     {

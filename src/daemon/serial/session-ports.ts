@@ -139,6 +139,11 @@ export class SessionPorts extends EventEmitter<SessionPortEvents> {
       .finally(() => line.transcript.close());
   }
 
+  /** Resolves once the session's transcript file holds everything its line has had (a line not open here: now). */
+  written(sessionId: string): Promise<void> {
+    return this.lines.get(sessionId)?.transcript.written() ?? Promise.resolve();
+  }
+
   /** The session's port lent to a flasher (see SerialRelay.lend); 409 when the session has no open line. */
   lend(sessionId: string): SerialPortHandle {
     return this.lineOf(sessionId).relay.lend();
