@@ -69,6 +69,12 @@ function text(port, path, key) {
 }
 
 
+/**
+ * The rate creates are sent at in figure 2: the target itself. Answers can only come as fast as they are asked for,
+ * so "sustained" is the answer rate keeping up with it and no queue building (the p99 latency staying small).
+ */
+const OFFERED = 500;
+
 async function coordinator(name, url, boards) {
   const p = await freePort();
   const d = await startDaemon({ virtual_boards: boards }, { FBAY_STORE: url, FBAY_COORDINATOR: name, FBAY_LISTEN: `127.0.0.1:${p}` });
@@ -124,7 +130,7 @@ export async function run() {
     const answers = [];
     const pending = [];
     for (let i = 0; i < total; i++) {
-      const due = started + i * 2;
+      const due = started + (i * 1000) / OFFERED;
       const wait = due - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       const via = i % 2 ? a : b;
@@ -146,9 +152,9 @@ export async function run() {
     const over = (await client.query('SELECT count(*)::int AS n FROM (SELECT account FROM sessions WHERE live GROUP BY account HAVING count(*) > 5) d')).rows[0].n;
     const rate = answers.length / seconds;
     ok = report('coordinators: creates/s across two, 2,000 boards', rate, '/s', {
-      baseline: `${cpu}; ${created} created, ${refused} over an account's limit (409), ${other} other; p50 ${median(answers.map((x) => x.ms)).toFixed(1)} ms, p99 ${percentile(answers.map((x) => x.ms), 99).toFixed(1)} ms; boards given twice ${twice}, accounts over their limit ${over}`,
-      target: '≥ 500/s, every one correct',
-      ok: rate >= 500 && twice === 0 && over === 0 && other === 0,
+      baseline: `offered ${OFFERED}/s; ${cpu}; ${created} created, ${refused} over an account's limit (409), ${other} other; p50 ${median(answers.map((x) => x.ms)).toFixed(1)} ms, p99 ${percentile(answers.map((x) => x.ms), 99).toFixed(1)} ms; boards given twice ${twice}, accounts over their limit ${over}`,
+      target: '500/s sustained (answered at ≥ 99% of the rate offered, p99 < 100 ms: no queue building), every one correct',
+      ok: rate >= 0.99 * OFFERED && percentile(answers.map((x) => x.ms), 99) < 100 && twice === 0 && over === 0 && other === 0,
     }) && ok;
     // Every board back before the next figures: the sessions ended through the API.
     const live = (await client.query("SELECT s.id, k.name FROM sessions s JOIN api_keys k ON k.name = s.account WHERE s.live")).rows;

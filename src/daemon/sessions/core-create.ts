@@ -78,6 +78,11 @@ export abstract class CoreCreate extends CoreShared {
       ...admitted.fields,
     };
     const resources = admitted.resources?.map((r) => this.names.qualify(r)) ?? null;
+    // A create that may not wait either claims its resource in the insert or is refused: it is recorded claimed
+    // already, which saves the write of that move (and, with a shared store, the others' read of it). Its events
+    // are the same: it was waiting while the claim was made.
+    const claimedAtOnce = Boolean(resources && !admitted.queue && kind.claimed && s.state === kind.waiting);
+    if (claimedAtOnce) Object.assign(s, kind.entering?.(s, kind.claimed!, now), { state: kind.claimed });
     const result = await this.deps.store.insert(s, { resources, queue: admitted.queue, limit: host ? null : kind.concurrency(limits) });
     // Made through another coordinator, perhaps: taken into this core's records so that its changes reach the waiter.
     if (result.outcome === 'existing') return this.replay(this.sessions.get(result.session.id) ?? this.adopt(result.session), hash);
@@ -85,6 +90,7 @@ export abstract class CoreCreate extends CoreShared {
     if (result.outcome === 'held') throw provider.held(s, result.name, result.holder);
     if (result.outcome === 'no_resource') throw provider.noResource(s);
     this.sessions.set(s.id, s);
+    if (claimedAtOnce) this.emit('event', { type: 'state', session: this.view({ ...s, state: kind.waiting! }) as never });
     this.emit('event', { type: 'state', session: this.view(s) as never });
     this.deadlines.arm(s, kind);
     this.awaiting.add(s.id);
