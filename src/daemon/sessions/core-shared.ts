@@ -105,7 +105,10 @@ export abstract class CoreShared extends CoreAccounts {
       from = stored.coordinator;
       const change = patch(stored);
       if (!change) return false;
-      const taken = await store.takeOver(stored, change);
+      // Its serial clients and holders were the other coordinator's and did not come with it (they connect again):
+      // it resumes as after a restart. An active session would otherwise never start its idle countdown here.
+      const resumed = { ...change, ...this.kindOf(stored).restored?.({ ...stored, ...change }, this.now()) };
+      const taken = await store.takeOver(stored, resumed);
       if (!taken) continue;
       const before = this.sessions.get(id);
       const resumes = !before || this.isLive(before);

@@ -206,10 +206,11 @@ export class PgStore implements SessionStore {
     const { rows } = await this.pool
       .query<{ record: CoreRecord }>(
         `WITH upd AS (
-           UPDATE sessions SET coordinator = $2, resource = $3, rev = $4, written_by = $2, record = $5::jsonb
+           UPDATE sessions SET coordinator = $2, resource = $3, rev = $4, written_by = $2, record = $5::jsonb, state = $6,
+             one_live = limit_states IS NOT NULL AND $6 = ANY (limit_states), next_deadline = to_timestamp($7::double precision / 1000)
            WHERE id = $1 AND live AND rev = $4 - 1 AND coordinator IS DISTINCT FROM $2 RETURNING record)
          SELECT record, pg_notify('fbay', 's:' || $2 || ':' || $1) FROM upd`,
-        [s.id, me, record.resource, record.rev, JSON.stringify(record)],
+        [s.id, me, record.resource, record.rev, JSON.stringify(record), record.state, this.options.nextDeadline?.(record) ?? null],
       )
       .catch((err: { code?: string }) => (err.code === '23505' ? { rows: [] } : Promise.reject(err)));
     const taken = rows[0]?.record ?? null;

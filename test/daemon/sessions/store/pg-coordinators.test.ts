@@ -96,6 +96,25 @@ describe('coordinators sharing one PostgreSQL database', () => {
     await vi.waitFor(() => expect(a.find(s.id).idle_timeout_s).toBe(b.find(s.id).idle_timeout_s));
     expect(a.find(s.id).rev).toBe(b.find(s.id).rev);
   });
+  it('takes an active session over as idle: its clients were the other coordinator\'s, so its idle countdown starts', async () => {
+    const a = await makeHarness({ coordinator: 'a', settings: metered });
+    const b = await makeHarness({ coordinator: 'b', settings: metered });
+    const s = await a.create({ board_type: 'virtual', idle_timeout_s: 30 });
+    a.clients(s.id, 1);
+    await vi.waitFor(() => expect(a.find(s.id).state).toBe('active'));
+    await stores.idle();
+    vi.advanceTimersByTime(5_000);
+    expect(await b.core.takeOver(s.id, () => ({ resource: 'b/virtual-1' }))).toBe(true);
+    const takenAt = Date.now();
+    expect(b.find(s.id)).toMatchObject({ state: 'idle', idle_since: takenAt, coordinator: 'b' });
+    // What the database holds says the same (its state column too, which the account limits count by).
+    expect(await stores.query('SELECT state, record->>\'state\' AS recorded FROM sessions WHERE id = $1', [s.id])).toEqual([{ state: 'idle', recorded: 'idle' }]);
+    // Nobody connects to B: the countdown ends it, and the board is free again.
+    vi.advanceTimersByTime(30_000);
+    await vi.waitFor(() => expect(b.find(s.id)).toMatchObject({ state: 'ended', end_reason: 'idle_timeout' }));
+    await stores.idle();
+    expect(await stores.query('SELECT live FROM sessions WHERE id = $1', [s.id])).toEqual([{ live: false }]);
+  });
   it('moves a live session to B when B takes it over: A lets its port go without ending it, B opens it, once', async () => {
     const a = await makeHarness({ coordinator: 'a', settings: metered });
     const b = await makeHarness({ coordinator: 'b', settings: metered });
