@@ -70,4 +70,20 @@ describe('PgStore claims', () => {
     await a.write([{ t: 's', s: { ...first.s, state: 'ended', ended_at: Date.now(), rev: (first.s.rev ?? 0) + 1 } }]);
     expect((await create(a, 'ses_3')).s.resource).toBe('a/virtual-1');
   });
+
+  it('reads accounts with their usage, together: one with rows, one with usage but no account row, one unknown', async () => {
+    const a = stores.open(isFinal, 'a');
+    await a.load();
+    await stores.query("INSERT INTO accounts (name, tier, balance, used_total, configured, granted) VALUES ('acct', 'pro', 12.5, 3, NULL, '{}')");
+    await stores.query("INSERT INTO quota_usage (account, kind, month, ms) VALUES ('acct', 'browser', '2026-12', 4000000000), ('acct', 'sandbox', '2026-12', 7), ('loose', 'browser', '2026-11', 5)");
+    // Asked for in one turn: one statement reads them all.
+    const [acct, loose, nobody] = await Promise.all(['acct', 'loose', 'nobody'].map((n) => a.readAccount!(n)));
+    expect(acct!.account).toMatchObject({ name: 'acct', tier: 'pro', balance: 12.5, used_total: 3 });
+    expect(acct!.usage.sort((x, y) => x.kind.localeCompare(y.kind))).toEqual([
+      { account: 'acct', kind: 'browser', month: '2026-12', ms: 4_000_000_000 },
+      { account: 'acct', kind: 'sandbox', month: '2026-12', ms: 7 },
+    ]);
+    expect(loose).toEqual({ account: null, usage: [{ account: 'loose', kind: 'browser', month: '2026-11', ms: 5 }] });
+    expect(nobody).toEqual({ account: null, usage: [] });
+  });
 });
