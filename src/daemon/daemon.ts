@@ -155,7 +155,7 @@ export async function startDaemon({ paths, log, clock = systemClock, listen, sto
     return stopping;
   };
 
-  const peers = coordinator ? new PeerRoutes(core, coordinator) : null;
+  const peers = coordinator ? new PeerRoutes(core, coordinator, (type) => parts.boardSet.list().some((b) => b.type === type)) : null;
   const router = buildRouter({
     peers,
     parts,

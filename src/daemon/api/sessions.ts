@@ -15,7 +15,8 @@ import { body, idempotencyKey, idParam, query, truthy } from './request.js';
 import { targetHost, type RemoteRouting } from './remote-target.js';
 import type { SessionChanges } from '../providers/board/board-changes.js';
 
-/** On a coordinator: a create with no board here may be passed to another coordinator that has one. */
+/** On a coordinator: a create with no board here may be passed to another coordinator that has one. `refusal` is
+ *  null when asked before the create is tried here (a create that would wait here for a type this one lacks). */
 export type CreateElsewhere = (r: ApiRequest, body: CreateBoardSessionBody, refusal: unknown) => Promise<boolean>;
 
 export function sessionRoutes(core: SessionCore, changes: SessionChanges, remotes?: RemoteRouting, sandbox?: SandboxApi, elsewhere?: CreateElsewhere): Route[] {
@@ -35,6 +36,8 @@ export function sessionRoutes(core: SessionCore, changes: SessionChanges, remote
         if (sandbox?.isFor(raw)) return sandbox.create(r, raw);
         const req = parseWith(CreateBoardSessionBody, raw);
         const host = targetHost(r, remotes);
+        // A create that waits for a type no board here has: queued where the boards are (a coordinator's peers).
+        if (host === null && elsewhere && (await elsewhere(r, req, null))) return 'streaming';
         try {
           const s = await core.create(r.account, 'board', req, { idempotencyKey: idempotencyKey(r), host });
           return { status: 201, body: core.view(s) };

@@ -14,6 +14,7 @@ const SESSION_SOCKETS = /^\/v1\/(?:sessions\/([^/?]+)\/serial|browsers\/([^/?]+)
 /** What it reads of the fleet: coordinators' URLs, and where a free board of a type is. */
 export interface PeerFleet extends PeerDirectory {
   coordinatorWithFree(type: string): Promise<string | null>;
+  coordinatorWithType(type: string): Promise<string | null>;
   coordinatorOfBoard(id: string): Promise<string | null>;
 }
 
@@ -26,6 +27,8 @@ export class PeerRoutes {
   constructor(
     private readonly core: SessionCore,
     coordinator: { name: string; fleet: PeerFleet },
+    /** Whether this coordinator has boards of a type (its own or its joined hosts'), busy or not. */
+    private readonly offersType: (type: string) => boolean = () => true,
   ) {
     this.fleet = coordinator.fleet;
     this.forward = new PeerForward(coordinator.name, coordinator.fleet);
@@ -68,13 +71,28 @@ export class PeerRoutes {
    * answers busy, or queues a `wait_s`, as for its own clients). True when passed on; false: the refusal stands.
    */
   async create(ctx: ApiRequest, body: { board_type?: string; board_id?: string; wait_s?: number }, refusal: unknown): Promise<boolean> {
-    if (!(refusal instanceof ApiError) || ctx.req.headers[FORWARDED_HEADER] || ctx.req.headers.authorization === undefined) return false;
+    if (ctx.req.headers[FORWARDED_HEADER] || ctx.req.headers.authorization === undefined) return false;
+    if (refusal === null) return this.queueElsewhere(ctx, body);
+    if (!(refusal instanceof ApiError)) return false;
     const byId = body.board_id !== undefined && refusal.code === 'not_found';
     const byType = body.board_id === undefined && body.board_type !== undefined && refusal.code === 'no_board_available';
     if (!byId && !byType) return false;
     const owner = await (byId ? this.fleet.coordinatorOfBoard(body.board_id!) : this.fleet.coordinatorWithFree(body.board_type!)).catch(() => null);
     if (owner === null) return false;
     await this.forward.http(ctx.req, ctx.res, owner, byId ? `Board ${body.board_id} is offered by a coordinator that is` : `The free ${body.board_type} board found for this create is`, false, body);
+    return true;
+  }
+
+  /**
+   * A create that waits for a type this coordinator has no board of would wait here for ever: it is queued on a
+   * coordinator that has that type instead (one with a free board, if any). With none anywhere it waits here, for a
+   * board that may be plugged in.
+   */
+  private async queueElsewhere(ctx: ApiRequest, body: { board_type?: string; board_id?: string; wait_s?: number }): Promise<boolean> {
+    if (body.board_id !== undefined || body.board_type === undefined || !(body.wait_s ?? 0) || this.offersType(body.board_type)) return false;
+    const owner = await this.fleet.coordinatorWithType(body.board_type).catch(() => null);
+    if (owner === null) return false;
+    await this.forward.http(ctx.req, ctx.res, owner, `The ${body.board_type} boards this create waits for are on a coordinator that is`, false, body);
     return true;
   }
 

@@ -78,6 +78,19 @@ describe("a joined host's boards, through another coordinator on the same databa
     expect((await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'no-such-board' })).status).toBe(404);
     for (const s of [first, second]) await b.tcp(alice, 'DELETE', `/v1/sessions/${s.body.id}`);
   });
+  it('queue a create through B that waits for a type only A has: A queues it, and gives it the first board freed', async () => {
+    const first = await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'virtual' });
+    const second = await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'virtual' });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    // B has no virtual board at all: queued there it would never get one.
+    const queued = await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'virtual', wait_s: 60 });
+    expect(queued).toMatchObject({ status: 201, body: { state: 'pending', board_id: null } });
+    expect(await db.query('SELECT coordinator FROM sessions WHERE id = $1', [queued.body.id])).toEqual([{ coordinator: 'join-a' }]);
+    await b.tcp(alice, 'DELETE', `/v1/sessions/${second.body.id}`);
+    await until(async () => (await b.tcp(alice, 'GET', `/v1/sessions/${queued.body.id}`)).body.state === 'idle');
+    expect((await b.tcp(alice, 'GET', `/v1/sessions/${queued.body.id}`)).body).toMatchObject({ board_id: second.body.board_id });
+    for (const s of [first, queued]) await b.tcp(alice, 'DELETE', `/v1/sessions/${s.body.id}`);
+  });
   it('are given by id through B, which has none of them: A makes the session, and says busy for a taken one', async () => {
     const made = await b.tcp(alice, 'POST', '/v1/sessions', { board_id: 'lab1.virtual-2' });
     expect(made).toMatchObject({ status: 201, body: { state: 'idle', board_id: 'lab1.virtual-2' } });

@@ -133,6 +133,23 @@ export class PgFleet {
     return rows[0]?.coordinator_id ?? null;
   }
 
+  /**
+   * A live coordinator that offers boards of a type, busy or not (one with a free one first, then the one with the
+   * most): where a create that waits for that type is queued when this coordinator has none of it.
+   */
+  async coordinatorWithType(type: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ coordinator_id: string }>(
+      `SELECT r.coordinator_id FROM resources r JOIN coordinators c ON c.id = r.coordinator_id
+       WHERE r.kind = 'board' AND r.online AND r.type = $1 AND r.coordinator_id <> $2 AND c.url IS NOT NULL
+         AND c.last_heartbeat_at > now() - interval '15 seconds'
+       GROUP BY r.coordinator_id
+       ORDER BY bool_or(NOT EXISTS (SELECT 1 FROM sessions s WHERE s.live AND s.resource = r.id)) DESC, count(*) DESC, r.coordinator_id
+       LIMIT 1`,
+      [type, this.coordinator],
+    );
+    return rows[0]?.coordinator_id ?? null;
+  }
+
   /** The boards other live coordinators offer, each with the live session holding it (if any). */
   async othersBoards(): Promise<FleetBoardRow[]> {
     const { rows } = await this.pool.query<FleetBoardRow>(

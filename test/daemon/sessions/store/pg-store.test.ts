@@ -79,7 +79,7 @@ describe('PgStore claims', () => {
     // Asked for in one turn: one statement reads them all.
     const [acct, loose, nobody] = await Promise.all(['acct', 'loose', 'nobody'].map((n) => a.readAccount!(n)));
     expect(acct!.account).toMatchObject({ name: 'acct', tier: 'pro', balance: 12.5, used_total: 3 });
-    expect(acct!.usage.sort((x, y) => x.kind.localeCompare(y.kind))).toEqual([
+    expect(acct!.usage.sort((x, y) => String(x.kind).localeCompare(String(y.kind)))).toEqual([
       { account: 'acct', kind: 'browser', month: '2026-12', ms: 4_000_000_000 },
       { account: 'acct', kind: 'sandbox', month: '2026-12', ms: 7 },
     ]);
