@@ -34,8 +34,11 @@ export class Transcript {
   private open(): WriteBehind {
     if (!this.writer) {
       mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
-      // A write that fails (a full disk) ends the transcript where the disk stopped; the live line is fine.
-      this.writer = new WriteBehind(openSync(this.file, 'a+', 0o600), () => (this.cap = this.size - (this.writer?.queued ?? 0)));
+      // A write that fails (a full disk) ends the transcript where the file ends; the live line is fine.
+      this.writer = new WriteBehind(openSync(this.file, 'a+', 0o600), (_err, lost) => {
+        this.size -= lost;
+        this.cap = this.size;
+      });
     }
     return this.writer;
   }

@@ -13,8 +13,8 @@ export class WriteBehind {
 
   constructor(
     readonly fd: number,
-    /** A write failed: the bytes still queued are dropped, and nothing more is taken. */
-    private readonly failed: (err: Error) => void,
+    /** A write failed: the bytes still queued (`lost` of them) are dropped, and nothing more is taken. */
+    private readonly failed: (err: Error, lost: number) => void,
   ) {}
 
   /** How many given bytes are not yet on disk (they are the file's next bytes). */
@@ -67,10 +67,11 @@ export class WriteBehind {
     const chunks = this.queue.slice();
     writev(this.fd, chunks, (err, n) => {
       if (err) {
+        const lost = this.queuedBytes;
         this.queue = [];
         this.queuedBytes = 0;
         this.ending = true;
-        this.failed(err);
+        this.failed(err, lost);
       } else this.drop(n);
       if (this.queue.length > 0) return this.writeQueued();
       this.writing = false;

@@ -82,6 +82,19 @@ describe('Transcript', () => {
     expect(readFileSync(file)).toEqual(bytes(16, 9));
   });
 
+  it('ends where the file ends when the disk refuses a write (ENOSPC), and takes nothing after', async () => {
+    // /dev/full takes the open and refuses every write with ENOSPC, as a full disk does.
+    const t = new Transcript('/dev/full');
+    t.append(bytes(100));
+    expect(t.length).toBe(100);
+    await t.written();
+    expect(t.length).toBe(0);
+    t.append(bytes(10));
+    expect(t.length).toBe(0);
+    expect(t.read(0)).toEqual(Buffer.alloc(0));
+    await t.close();
+  });
+
   it('closes with nothing written without making a file; what comes after close is not taken', async () => {
     const file = join(dir, 's6.log');
     const t = new Transcript(file);
