@@ -25,6 +25,9 @@ function receiver(total, what) {
       reject(err);
     };
   });
+  // A failure can come while the round is still writing, before anyone awaits the result: it is taken then, not
+  // left to crash the run as an unhandled rejection.
+  result.catch(() => undefined);
   const onChunk = (chunk) => {
     const now = performance.now();
     if (n === 0) first = now;
