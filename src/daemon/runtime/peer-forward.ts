@@ -12,6 +12,9 @@ import { refuseUpgrade, sendError } from '../http/server.js';
 /** Set on a forwarded request: the coordinator it came through (a request is forwarded once, never in a circle). */
 export const FORWARDED_HEADER = HEADERS.forwardedBy;
 
+/** Errors of a connection that was never made: the request did not reach the owner, so it may go elsewhere. */
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 /** How long a coordinator's URL is taken from the last read of the fleet. */
 const DIRECTORY_TTL_MS = 2000;
 
@@ -31,30 +34,42 @@ export class PeerForward {
 
   /**
    * Passes an HTTP request through to `owner`; its answer (status, headers, body) goes back as it comes. `json`: the
-   * body already read here (a create this coordinator could not serve), sent in its place.
+   * body already read here (a create this coordinator could not serve), sent in its place. Resolves once the owner
+   * answers or fails; with `orElse`, a connection the owner refused (nothing of the request reached it) resolves
+   * 'refused' with nothing said to the client, who may then be served elsewhere.
    */
-  async http(req: IncomingMessage, res: ServerResponse, owner: string, what: string, asksForBody = false, json?: unknown): Promise<void> {
+  async http(req: IncomingMessage, res: ServerResponse, owner: string, what: string, asksForBody = false, json?: unknown, orElse = false): Promise<'answered' | 'refused'> {
     let up: ClientRequest;
     try {
       up = this.open(req, await this.urlOf(owner, what), asksForBody);
     } catch (err) {
-      return sendError(res, err as ApiError);
+      sendError(res, err as ApiError);
+      return 'answered';
     }
-    // A flash upload asks first: the owner's 100 Continue is the client's (other routes had theirs already, here).
-    up.on('continue', () => res.writeContinue());
-    up.on('response', (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
+    const outcome = new Promise<'answered' | 'refused'>((resolve) => {
+      // A flash upload asks first: the owner's 100 Continue is the client's (other routes had theirs already, here).
+      up.on('continue', () => res.writeContinue());
+      up.on('response', (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+        resolve('answered');
+      });
+      up.on('error', (err: NodeJS.ErrnoException) => {
+        if (orElse && !res.headersSent && NEVER_CONNECTED.has(err.code ?? '')) return resolve('refused');
+        if (!res.headersSent) sendError(res, unreachable(owner, what, err.message));
+        else res.destroy();
+        resolve('answered');
+      });
     });
-    up.on('error', (err) => {
-      if (!res.headersSent) sendError(res, unreachable(owner, what, err.message));
-      else res.destroy();
-    });
-    if (json === undefined) return void req.pipe(up);
+    if (json === undefined) {
+      req.pipe(up);
+      return outcome;
+    }
     const payload = JSON.stringify(json);
     up.setHeader('content-length', Buffer.byteLength(payload));
     up.removeHeader('transfer-encoding');
     up.end(payload);
+    return outcome;
   }
 
   /** Passes a WebSocket upgrade through to `owner`: once it switches protocols, bytes flow both ways untouched. */
@@ -94,7 +109,8 @@ export class PeerForward {
   }
 
   private async urlOf(owner: string, what: string): Promise<string> {
-    if (!this.cached || this.now() - this.cached.at > DIRECTORY_TTL_MS) {
+    // Read again when old, or when it lacks the owner (a coordinator that started since).
+    if (!this.cached || this.now() - this.cached.at > DIRECTORY_TTL_MS || !this.cached.urls.has(owner)) {
       const rows = await this.directory.coordinators().catch((err: Error) => {
         throw new ApiError('store_unavailable', `Could not look up coordinator ${owner} (${what} there): ${err.message}. Try again shortly.`, {}, { 'retry-after': '2' });
       });

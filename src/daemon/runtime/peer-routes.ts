@@ -13,8 +13,8 @@ const SESSION_SOCKETS = /^\/v1\/(?:sessions\/([^/?]+)\/serial|browsers\/([^/?]+)
 
 /** What it reads of the fleet: coordinators' URLs, and where a free board of a type is. */
 export interface PeerFleet extends PeerDirectory {
-  coordinatorWithFree(type: string): Promise<string | null>;
-  coordinatorWithType(type: string): Promise<string | null>;
+  coordinatorWithFree(type: string, except?: readonly string[]): Promise<string | null>;
+  coordinatorWithType(type: string, except?: readonly string[]): Promise<string | null>;
   coordinatorOfBoard(id: string): Promise<string | null>;
 }
 
@@ -76,11 +76,28 @@ export class PeerRoutes {
     if (!(refusal instanceof ApiError)) return false;
     const byId = body.board_id !== undefined && refusal.code === 'not_found';
     const byType = body.board_id === undefined && body.board_type !== undefined && refusal.code === 'no_board_available';
-    if (!byId && !byType) return false;
-    const owner = await (byId ? this.fleet.coordinatorOfBoard(body.board_id!) : this.fleet.coordinatorWithFree(body.board_type!)).catch(() => null);
-    if (owner === null) return false;
-    await this.forward.http(ctx.req, ctx.res, owner, byId ? `Board ${body.board_id} is offered by a coordinator that is` : `The free ${body.board_type} board found for this create is`, false, body);
-    return true;
+    if (byId) {
+      const owner = await this.fleet.coordinatorOfBoard(body.board_id!).catch(() => null);
+      if (owner === null) return false;
+      await this.forward.http(ctx.req, ctx.res, owner, `Board ${body.board_id} is offered by a coordinator that is`, false, body);
+      return true;
+    }
+    if (!byType) return false;
+    return this.byType(ctx, body, (except) => this.fleet.coordinatorWithFree(body.board_type!, except), `The free ${body.board_type} board found for this create is`);
+  }
+
+  /**
+   * Passes a create by type to the coordinator `find` names, and to the next if that one refuses the connection (it
+   * died, and its heartbeat has not run out yet): the create did not reach it. False once none is left.
+   */
+  private async byType(ctx: ApiRequest, body: object, find: (except: string[]) => Promise<string | null>, what: string): Promise<boolean> {
+    const refused: string[] = [];
+    for (;;) {
+      const owner = await find(refused).catch(() => null);
+      if (owner === null || refused.includes(owner)) return false;
+      if ((await this.forward.http(ctx.req, ctx.res, owner, what, false, body, true)) === 'answered') return true;
+      refused.push(owner);
+    }
   }
 
   /**
@@ -90,10 +107,8 @@ export class PeerRoutes {
    */
   private async queueElsewhere(ctx: ApiRequest, body: { board_type?: string; board_id?: string; wait_s?: number }): Promise<boolean> {
     if (body.board_id !== undefined || body.board_type === undefined || !(body.wait_s ?? 0) || this.offersType(body.board_type)) return false;
-    const owner = await this.fleet.coordinatorWithType(body.board_type).catch(() => null);
-    if (owner === null) return false;
-    await this.forward.http(ctx.req, ctx.res, owner, `The ${body.board_type} boards this create waits for are on a coordinator that is`, false, body);
-    return true;
+    const type = body.board_type;
+    return this.byType(ctx, body, (except) => this.fleet.coordinatorWithType(type, except), `The ${type} boards this create waits for are on a coordinator that is`);
   }
 
   /** The coordinator that runs the account's session, if not this one; null: handled here (or refused by the route). */

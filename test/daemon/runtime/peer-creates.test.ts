@@ -8,6 +8,7 @@ import { freshDatabase, type TestDatabase } from '../../helpers/pg-database.js';
 import { startCoordinator, type CoordinatorProcess } from '../../helpers/coordinators.js';
 import { makeHome, spawnDaemon, stopDaemon, type DaemonProcess, type TestHome } from '../../helpers/daemon-process.js';
 import { PROMPT } from '../../../src/daemon/boards/esp32s3-rom.js';
+import { freePort } from '../../helpers/free-port.js';
 
 let db: TestDatabase;
 let a: CoordinatorProcess;
@@ -77,6 +78,28 @@ describe("a joined host's boards, through another coordinator on the same databa
     // An unknown type is B's own refusal.
     expect((await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'no-such-board' })).status).toBe(404);
     for (const s of [first, second]) await b.tcp(alice, 'DELETE', `/v1/sessions/${s.body.id}`);
+  });
+  it('skip a coordinator that refuses the connection (dead, its heartbeat not yet run out): B says no board, not 502', async () => {
+    const first = await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'virtual' });
+    const second = await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'virtual' });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    // A coordinator killed a moment ago: the database still has its heartbeat, its URL and a free board of its.
+    const closed = await freePort();
+    await db.query("INSERT INTO coordinators (id, url, last_heartbeat_at) VALUES ('ghost', $1, now())", [`http://127.0.0.1:${closed}`]);
+    await db.query("INSERT INTO resources (id, kind, coordinator_id, type, online) VALUES ('ghost/virtual-1', 'board', 'ghost', 'virtual', true)");
+    try {
+      const third = await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'virtual' });
+      expect(third).toMatchObject({ status: 503, body: { code: 'no_board_available' } });
+      // Freed on A meanwhile: the next create reaches A past the dead one.
+      await b.tcp(alice, 'DELETE', `/v1/sessions/${second.body.id}`);
+      const fourth = await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'virtual' });
+      expect(fourth).toMatchObject({ status: 201, body: { board_id: second.body.board_id } });
+      await b.tcp(alice, 'DELETE', `/v1/sessions/${fourth.body.id}`);
+    } finally {
+      await db.query("DELETE FROM resources WHERE coordinator_id = 'ghost'");
+      await db.query("DELETE FROM coordinators WHERE id = 'ghost'");
+      for (const x of [first, second]) await b.tcp(alice, 'DELETE', `/v1/sessions/${x.body.id}`);
+    }
   });
   it('queue a create through B that waits for a type only A has: A queues it, and gives it the first board freed', async () => {
     const first = await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'virtual' });
