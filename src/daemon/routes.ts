@@ -64,7 +64,7 @@ export function buildRouter({ parts, settings, keys, admin, boardEntries, health
         return joined.flash ? { method: joined.flash, max_bytes: uploadLimit(joined.flash) } : null;
       },
     }, coordinator ? async (account) => (await coordinator.fleet.othersBoards()).map((row) => fleetBoardView(row, account)) : undefined),
-    ...sessionRoutes(core, new SessionChanges(core, hosts), routing, sandboxes.api, peers ? (r, body, refusal) => peers.create(r, body, refusal) : undefined),
+    ...sessionRoutes(core, new SessionChanges(core, hosts), routing, sandboxes.api, peers ?? undefined),
     ...sandboxes.routes,
     ...serialRoutes(core, ports, transcripts),
     ...flashRoutes(parts, routing),

@@ -15,9 +15,13 @@ import { body, idempotencyKey, idParam, query, truthy } from './request.js';
 import { targetHost, type RemoteRouting } from './remote-target.js';
 import type { SessionChanges } from '../providers/board/board-changes.js';
 
-/** On a coordinator: a create with no board here may be passed to another coordinator that has one. `refusal` is
- *  null when asked before the create is tried here (a create that would wait here for a type this one lacks). */
-export type CreateElsewhere = (r: ApiRequest, body: CreateBoardSessionBody, refusal: unknown) => Promise<boolean>;
+/** On a coordinator: a create this one cannot serve may be passed to another coordinator. True when passed on. */
+export interface CreateElsewhere {
+  /** Before it is tried here: a create that would wait here for a type this coordinator has no board of. */
+  waiting(r: ApiRequest, body: CreateBoardSessionBody): Promise<boolean>;
+  /** Refused here: by type with no free board, or by id for a board this coordinator does not have. */
+  refused(r: ApiRequest, body: CreateBoardSessionBody, refusal: unknown): Promise<boolean>;
+}
 
 export function sessionRoutes(core: SessionCore, changes: SessionChanges, remotes?: RemoteRouting, sandbox?: SandboxApi, elsewhere?: CreateElsewhere): Route[] {
   /** A session of the caller's on a remote host that this daemon does not mirror (made by curl, another laptop, CI). */
@@ -37,12 +41,12 @@ export function sessionRoutes(core: SessionCore, changes: SessionChanges, remote
         const req = parseWith(CreateBoardSessionBody, raw);
         const host = targetHost(r, remotes);
         // A create that waits for a type no board here has: queued where the boards are (a coordinator's peers).
-        if (host === null && elsewhere && (await elsewhere(r, req, null))) return 'streaming';
+        if (host === null && elsewhere && (await elsewhere.waiting(r, req))) return 'streaming';
         try {
           const s = await core.create(r.account, 'board', req, { idempotencyKey: idempotencyKey(r), host });
           return { status: 201, body: core.view(s) };
         } catch (err) {
-          if (host === null && elsewhere && (await elsewhere(r, req, err))) return 'streaming';
+          if (host === null && elsewhere && (await elsewhere.refused(r, req, err))) return 'streaming';
           throw err;
         }
       },

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { ApiError } from '../../transport/protocol/errors.js';
 import type { ApiRequest, Route } from '../http/router.js';
 import { refuseUpgrade } from '../http/server.js';
+import type { CreateElsewhere } from '../api/sessions.js';
 import type { SessionCore } from '../sessions/session-core.js';
 import { FORWARDED_HEADER, PeerForward, type PeerDirectory } from './peer-forward.js';
 
@@ -19,8 +20,9 @@ export interface PeerFleet extends PeerDirectory {
 }
 
 type Upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, account: string) => void;
+type CreateBody = { board_type?: string; board_id?: string; wait_s?: number };
 
-export class PeerRoutes {
+export class PeerRoutes implements CreateElsewhere {
   private readonly forward: PeerForward;
   private readonly fleet: PeerFleet;
 
@@ -70,10 +72,8 @@ export class PeerRoutes {
    * here, to one with a free one; by id, for a board this coordinator does not have, to the one that offers it (which
    * answers busy, or queues a `wait_s`, as for its own clients). True when passed on; false: the refusal stands.
    */
-  async create(ctx: ApiRequest, body: { board_type?: string; board_id?: string; wait_s?: number }, refusal: unknown): Promise<boolean> {
-    if (ctx.req.headers[FORWARDED_HEADER] || ctx.req.headers.authorization === undefined) return false;
-    if (refusal === null) return this.queueElsewhere(ctx, body);
-    if (!(refusal instanceof ApiError)) return false;
+  async refused(ctx: ApiRequest, body: CreateBody, refusal: unknown): Promise<boolean> {
+    if (!this.passable(ctx) || !(refusal instanceof ApiError)) return false;
     const byId = body.board_id !== undefined && refusal.code === 'not_found';
     const byType = body.board_id === undefined && body.board_type !== undefined && refusal.code === 'no_board_available';
     if (byId) {
@@ -105,10 +105,15 @@ export class PeerRoutes {
    * coordinator that has that type instead (one with a free board, if any). With none anywhere it waits here, for a
    * board that may be plugged in.
    */
-  private async queueElsewhere(ctx: ApiRequest, body: { board_type?: string; board_id?: string; wait_s?: number }): Promise<boolean> {
-    if (body.board_id !== undefined || body.board_type === undefined || !(body.wait_s ?? 0) || this.offersType(body.board_type)) return false;
+  async waiting(ctx: ApiRequest, body: CreateBody): Promise<boolean> {
+    if (!this.passable(ctx) || body.board_id !== undefined || body.board_type === undefined || !(body.wait_s ?? 0) || this.offersType(body.board_type)) return false;
     const type = body.board_type;
     return this.byType(ctx, body, (except) => this.fleet.coordinatorWithType(type, except), `The ${type} boards this create waits for are on a coordinator that is`);
+  }
+
+  /** A create passed here by another coordinator is not passed on again; one over the owner's socket has no key to pass. */
+  private passable(ctx: ApiRequest): boolean {
+    return !ctx.req.headers[FORWARDED_HEADER] && ctx.req.headers.authorization !== undefined;
   }
 
   /** The coordinator that runs the account's session, if not this one; null: handled here (or refused by the route). */

@@ -122,32 +122,32 @@ export class PgFleet {
 
   /** Another live coordinator (none of `except`) with a free online board of `type` (its own or a joined host's). */
   async coordinatorWithFree(type: string, except: readonly string[] = []): Promise<string | null> {
-    const { rows } = await this.pool.query<{ coordinator_id: string }>(
-      `SELECT r.coordinator_id FROM resources r JOIN coordinators c ON c.id = r.coordinator_id
-       WHERE r.kind = 'board' AND r.online AND r.type = $1 AND r.coordinator_id <> $2 AND c.url IS NOT NULL
-         AND c.last_heartbeat_at > now() - interval '15 seconds' AND NOT (r.coordinator_id = ANY ($3::text[]))
-         AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.live AND s.resource = r.id)
-       LIMIT 1`,
-      [type, this.coordinator, except],
-    );
-    return rows[0]?.coordinator_id ?? null;
+    const found = await this.offering(type, except);
+    return found?.free ? found.id : null;
   }
 
   /**
-   * A live coordinator that offers boards of a type, busy or not (one with a free one first, then the one with the
-   * most): where a create that waits for that type is queued when this coordinator has none of it.
+   * A live coordinator that offers boards of a type, busy or not: where a create that waits for that type is queued
+   * when this coordinator has none of it.
    */
   async coordinatorWithType(type: string, except: readonly string[] = []): Promise<string | null> {
-    const { rows } = await this.pool.query<{ coordinator_id: string }>(
-      `SELECT r.coordinator_id FROM resources r JOIN coordinators c ON c.id = r.coordinator_id
+    return (await this.offering(type, except))?.id ?? null;
+  }
+
+  /** The other live coordinator (none of `except`) offering online boards of `type`: one with a free board first, then
+   *  the one with the most; and whether it has a free one. */
+  private async offering(type: string, except: readonly string[]): Promise<{ id: string; free: boolean } | null> {
+    const { rows } = await this.pool.query<{ id: string; free: boolean }>(
+      `SELECT r.coordinator_id AS id, bool_or(NOT EXISTS (SELECT 1 FROM sessions s WHERE s.live AND s.resource = r.id)) AS free
+       FROM resources r JOIN coordinators c ON c.id = r.coordinator_id
        WHERE r.kind = 'board' AND r.online AND r.type = $1 AND r.coordinator_id <> $2 AND c.url IS NOT NULL
          AND c.last_heartbeat_at > now() - interval '15 seconds' AND NOT (r.coordinator_id = ANY ($3::text[]))
        GROUP BY r.coordinator_id
-       ORDER BY bool_or(NOT EXISTS (SELECT 1 FROM sessions s WHERE s.live AND s.resource = r.id)) DESC, count(*) DESC, r.coordinator_id
+       ORDER BY free DESC, count(*) DESC, r.coordinator_id
        LIMIT 1`,
       [type, this.coordinator, except],
     );
-    return rows[0]?.coordinator_id ?? null;
+    return rows[0] ?? null;
   }
 
   /** The boards other live coordinators offer, each with the live session holding it (if any). */
