@@ -48,6 +48,7 @@ import type { BoardRecord } from './boards/board-record.js';
 import { JoinedFlash } from './hosts/joined-flash.js';
 import { JoinedPower } from './hosts/joined-power.js';
 import { withJoinTier } from './join/join-tier.js';
+import { JoinedBrowserHosts } from './hosts/joined-browser-hosts.js';
 
 export interface PartsOptions {
   paths: FbayPaths;
@@ -106,7 +107,10 @@ export function buildParts({ paths, settings, clock, log, urls, store, coordinat
   });
   const now = () => clock.now();
   const boards = new BoardProvider({ registry: boardSet, ports, restore, hosts: joined, idleTimeoutS: () => settings.idleTimeoutS, now, log, names });
-  const browsers = new BrowserProvider({ host: browserHost, capacity: () => settings.browsers.max_concurrent, now, log });
+  const browserHosts = new JoinedBrowserHosts(joined, clock);
+  const browsers = new BrowserProvider({ host: browserHost, capacity: () => settings.browsers.max_concurrent, joined: browserHosts, now, log });
+  // A host that offers browsers came or went: sessions queued for a slot may now fit.
+  joined.on('change', () => browsers.capacityChanged());
   const remote = new RemoteProvider({ hosts, ports, now, log });
   const sandboxes = new SandboxProvider({
     // The daemon's socket, runtime dir and config stay out of every sandbox's view (its state dir always does).
@@ -172,7 +176,7 @@ export function buildParts({ paths, settings, clock, log, urls, store, coordinat
   const power = new SessionPower({ registry, actions, boards, flashing, clock, log });
   const joinedPower = new JoinedPower({ hosts: joined, boards, flashing });
   const sandboxSessions = new SandboxSessions(core, sandboxes);
-  return { registry, boardSet, joined, hostsStatus: () => joined.status(), transcripts, ports, hosts, browserHost, boards, browsers, remote, sandboxes, sandboxSessions, core, names, metrics: { storeLatency, allocations }, restore, flashes, mirrorFlash, joinedFlash, power, joinedPower };
+  return { registry, boardSet, joined, browserHosts, hostsStatus: () => joined.status(), transcripts, ports, hosts, browserHost, boards, browsers, remote, sandboxes, sandboxSessions, core, names, metrics: { storeLatency, allocations }, restore, flashes, mirrorFlash, joinedFlash, power, joinedPower };
 }
 
 export type DaemonParts = ReturnType<typeof buildParts>;

@@ -32,7 +32,7 @@ import { StateGuard } from './runtime/state-guard.js';
 import type { Coordinator } from './runtime/coordinator.js';
 import { UserError } from '../shared/user-error.js';
 import { HostTunnel, isHostTunnelPath } from './hosts/host-tunnel.js';
-import { JoinClient } from './join/join-client.js';
+import { joinAsHost, type JoinTarget } from './join/join-as-host.js';
 
 export interface DaemonOptions {
   paths: FbayPaths;
@@ -44,7 +44,7 @@ export interface DaemonOptions {
   /** postgres://… (`--store`): a coordinator, its sessions, keys and fleet in that database. */
   storeUrl?: string | null;
   /** A coordinator to join as a board host (`--join URL --key K`); overrides config `join`. */
-  join?: { url: string; key: string; ca?: string | null } | null;
+  join?: JoinTarget | null;
 }
 
 export interface RunningDaemon {
@@ -103,8 +103,7 @@ export async function startDaemon({ paths, log, clock = systemClock, listen, sto
   if (coordinator) coordinator.registerBoards(parts.boardSet, parts.names, parts.hostsStatus);
   const tunnel = new HostTunnel(joined, clock, log);
   keys.on('retired', (name) => joined.disconnect(name, 'its host key was revoked or rotated'));
-  const joinTo = join ?? (settings.join.url && settings.join.key ? { url: settings.join.url, key: settings.join.key, ca: settings.join.ca ?? null } : null);
-  const joinClient = joinTo ? new JoinClient({ ...joinTo, core, registry, ports, flashes: parts.flashes, power: parts.power, clock, log }) : null;
+  const hostJoin = joinAsHost(join ?? null, settings, parts, clock, log);
   browserHost.prune(new Set(core.all('browser').map((s) => s.id)));
   parts.transcripts.prune((id) => core.get(id) !== undefined);
   const proxy = new CdpProxy(cdpSessions(core, browsers, remote), log);
@@ -132,7 +131,7 @@ export async function startDaemon({ paths, log, clock = systemClock, listen, sto
       coordinator?.stop();
       await core.shutdown(keepSessions);
       // After the sessions' ends were said (to a coordinator, and to joined hosts): then the tunnels close.
-      joinClient?.close();
+      hostJoin?.client.close();
       await joined.close();
       tunnel.close();
       await parts.boards.settled(); // the on_end restores of the sessions just ended finish before the boards lose power
@@ -146,8 +145,9 @@ export async function startDaemon({ paths, log, clock = systemClock, listen, sto
       web?.close();
       await Promise.all([ports.closeAll(), browsers.close(), sandboxes.close()]);
       parts.mirrorFlash.close();
-      await hosts.close();
+      await Promise.all([hosts.close(), parts.browserHosts.close()]);
       server.closeAllConnections();
+      joinServer?.closeAllConnections();
       rmSync(paths.socket, { force: true });
       rmSync(paths.pidFile, { force: true });
       markStopped();
@@ -164,7 +164,7 @@ export async function startDaemon({ paths, log, clock = systemClock, listen, sto
     startedAt,
     coordinator,
     clock,
-    join: () => joinClient?.view() ?? null,
+    join: () => hostJoin?.client.view() ?? null,
     health: () => ({
       socket: paths.socket,
       listeners: [`unix:${paths.socket}`, ...(tcp ? [tcp.label] : []), ...(cdpListener?.address ? [`tcp:${cdpListener.address} (CDP only)`] : []), ...(web?.address ? [`tcp:${web.address} (sandbox URLs only)`] : []), ...dashboard.listeners()],
@@ -186,6 +186,8 @@ export async function startDaemon({ paths, log, clock = systemClock, listen, sto
   const direct = routeUpgrades([[isHostTunnelPath, tunnel], [isCdpPath, proxy], [isScreencastPath, liveViews]], upgrade);
   const serve = { router, upgrade: peers?.upgrades(direct) ?? direct, log };
   const server = createApiServer({ ...serve, accountFor: () => LOCAL_ACCOUNT });
+  // The coordinator's streams into this host (its browsers here) are served as its account, by the same routes.
+  const joinServer = hostJoin?.serveWith(serve);
   const dashboard = createDashboard({
     ...serve,
     keys,
@@ -235,10 +237,7 @@ export async function startDaemon({ paths, log, clock = systemClock, listen, sto
   }
   writePidFile(paths.pidFile);
   log(`listening on ${paths.socket} (pid ${process.pid})`);
-  if (joinClient) {
-    await joinClient.start();
-    log(`joining ${joinTo!.url.replace(/,/g, ', ')} as a board host`);
-  }
+  await hostJoin?.start();
   await dashboard.restore();
   afterStart(parts, settings);
   return { running: { core, boards: registry, server, stopped, stop } };

@@ -12,6 +12,7 @@ import type { BrowserRecord } from '../providers/browser/browser-record.js';
 import type { SessionCore } from '../sessions/session-core.js';
 import { idParam } from './request.js';
 import type { RemoteRouting } from './remote-target.js';
+import type { RemoteClient } from '../remote/remote-client.js';
 
 const NAME_MAX = 200;
 
@@ -32,7 +33,10 @@ async function send(r: ApiRequest, body: Readable, headers: { type: string; byte
   return 'streaming';
 }
 
-export function artifactRoutes(core: SessionCore, host: Pick<BrowserHost, 'artifactFile'>, routing?: RemoteRouting): Route[] {
+/** Where an ended session that ran on a joined host keeps its artifacts: that host, under its id there. */
+export type JoinedArtifacts = (s: BrowserRecord) => { client: RemoteClient; id: string } | null;
+
+export function artifactRoutes(core: SessionCore, host: Pick<BrowserHost, 'artifactFile'>, routing?: RemoteRouting, joined?: JoinedArtifacts): Route[] {
   const handler = async (r: ApiRequest): Promise<'streaming'> => {
     const id = idParam(r);
     const name = r.params.file !== undefined ? `screenshots/${r.params.file}` : r.params.name!;
@@ -45,9 +49,10 @@ export function artifactRoutes(core: SessionCore, host: Pick<BrowserHost, 'artif
     if (!artifact) {
       throw new ApiError('not_found', `Browser session ${id} has no artifact ${JSON.stringify(name)}; its artifacts list names the ones it has.`);
     }
-    if (s.host) {
-      if (!routing) throw new ApiError('upstream_unavailable', `Browser session ${id} ran on ${s.host}, which this daemon cannot reach.`);
-      const res = await routing.hosts.client(s.host).download(API.artifact(id, name));
+    const elsewhere = joined?.(s);
+    if (s.host || elsewhere) {
+      if (!elsewhere && !routing) throw new ApiError('upstream_unavailable', `Browser session ${id} ran on ${s.host}, which this daemon cannot reach.`);
+      const res = await (elsewhere ? elsewhere.client.download(API.artifact(elsewhere.id, name)) : routing!.hosts.client(s.host!).download(API.artifact(id, name)));
       const length = Number(res.headers['content-length']);
       return send(r, res.body, { type: String(res.headers['content-type'] ?? artifact.contentType), bytes: Number.isFinite(length) ? length : null, name });
     }

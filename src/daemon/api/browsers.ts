@@ -8,7 +8,7 @@ import type { ApiRequest, Route } from '../http/router.js';
 import { browserList } from '../providers/browser/browser-list.js';
 import type { BrowserRecord } from '../providers/browser/browser-record.js';
 import type { SessionCore } from '../sessions/session-core.js';
-import { artifactRoutes } from './browser-artifacts.js';
+import { artifactRoutes, type JoinedArtifacts } from './browser-artifacts.js';
 import { body, idempotencyKey, query, truthy } from './request.js';
 import { namedHost, targetHost, type RemoteRouting } from './remote-target.js';
 
@@ -16,6 +16,8 @@ export interface BrowserRouteDeps {
   /** Browsers this host runs at once (`browsers.max_concurrent`). */
   maxConcurrent(): number;
   host: Pick<BrowserHost, 'artifactFile' | 'warmCount'>;
+  /** A session that ran on a joined host: its artifacts are downloaded from there. */
+  joinedArtifacts?: JoinedArtifacts;
 }
 
 function requireId(id: string | undefined): string {
@@ -74,6 +76,6 @@ export function browserRoutes(core: SessionCore, deps: BrowserRouteDeps, routing
         return { status: 200, body: view((await core.end(r.account, id, 'browser')) as BrowserRecord) };
       },
     },
-    ...artifactRoutes(core, deps.host, routing),
+    ...artifactRoutes(core, deps.host, routing, deps.joinedArtifacts),
   ];
 }

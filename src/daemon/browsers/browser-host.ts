@@ -2,6 +2,9 @@
 import type { ArtifactKind } from '../../transport/protocol/browser-api.js';
 import type { CdpConnection } from './cdp-connection.js';
 
+/** Closes one connected CDP client with a WebSocket close code and reason. */
+export type ClientCloser = (code: number, reason: string) => void;
+
 export interface ProxySpec {
   /** `http://host:port`, `https://…`, `socks5://…` or `host:port`; never with credentials in it. */
   server: string;

@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CDP_CLOSE } from '../../transport/protocol/browser-api.js';
 import { ApiError } from '../../transport/protocol/errors.js';
 import { refuseUpgrade } from '../http/server.js';
-import type { ClientCloser } from '../providers/browser/browser-provider.js';
+import type { ClientCloser } from './browser-host.js';
 import { parseWith } from '../../transport/protocol/schema-kit.js';
 import { sessionId } from '../../transport/protocol/schemas/sessions.js';
 import type { CdpConnection, ClientSink } from './cdp-connection.js';

@@ -9,6 +9,7 @@ export interface HostState {
   record: HostRecord;
   link: unknown;
   lines: { size: number };
+  browsers: number;
   grace: { deadline: number } | null;
 }
 
@@ -21,6 +22,7 @@ export function statusOf(host: HostState, now: number): HostStatus {
     boards: r.boards.length,
     board_ids: r.boards.map((b) => b.id),
     sessions: host.lines.size,
+    browsers: host.link ? host.browsers : 0,
     last_heartbeat_at: iso(r.last_heartbeat_at),
     connected_at: iso(r.connected_at),
     disconnected_at: iso(r.disconnected_at),

@@ -7,6 +7,7 @@ import type { ServerMessage } from '../../transport/protocol/ws-messages.js';
 import type { LinkState } from '../sessions/record.js';
 import type { GraceHost } from './host-grace.js';
 import type { HostLink } from './host-link.js';
+import type { HostStreams } from './host-streams.js';
 import type { HostRecord, HostStore, JoinedBoard } from './host-store.js';
 import type { JoinedLine } from './joined-line.js';
 
@@ -40,6 +41,10 @@ export interface Host {
   link: HostLink | null;
   lines: Map<string, { line: JoinedLine; board: JoinedBoard }>;
   grace: GraceHost['grace'];
+  /** Browsers it runs at once for this coordinator, as its hello said (0: none). */
+  browsers: number;
+  /** Streams into its API server, while its link is up. */
+  streams: HostStreams | null;
 }
 
 /** Why a session the host ended ends here: a board that went away is the board's; anything else is the host's. */

@@ -15,6 +15,8 @@ import { statusOf } from './hosts-status.js';
 import { HostGrace } from './host-grace.js';
 import { claimOrRelease, connectedLink, reasonFromHost, type Host, type JoinedHostsEvents, type JoinedHostsOptions } from './joined-host.js';
 import { JoinedBoardIndex } from './joined-board-index.js';
+import { HostStreams } from './host-streams.js';
+import type { Duplex } from 'node:stream';
 
 /** A host keeps a session this much longer than the grace: the coordinator decides, the host only waits. */
 export const KEEP_MARGIN_S = 30;
@@ -47,7 +49,7 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
         record.disconnected_at = now;
         await this.o.store.link(record.name, { disconnected_at: now });
       }
-      this.hosts.set(record.name, { record, link: null, lines: new Map(), grace: null });
+      this.hosts.set(record.name, { record, link: null, lines: new Map(), grace: null, browsers: 0, streams: null });
       this.grace.knownAtStart(record.name);
     }
     this.rebuild();
@@ -88,11 +90,23 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
     return connectedLink(this.hosts.get(name));
   }
 
+  /** The connected hosts that run browsers for this coordinator, and how many at once. */
+  browserOffers(): Array<{ host: string; browsers: number }> {
+    return [...this.hosts.values()].flatMap((h) => (connectedLink(h) && h.browsers > 0 ? [{ host: h.record.name, browsers: h.browsers }] : []));
+  }
+
+  /** A byte stream into a connected host's API server; while it is away, an error as a refused connection has. */
+  stream(name: string): Duplex {
+    const host = this.hosts.get(name);
+    if (connectedLink(host) && host!.streams) return host!.streams.connect();
+    throw Object.assign(new Error(`host '${name}' is not connected to this coordinator`), { code: 'ECONNREFUSED' });
+  }
+
   /** A host's tunnel is up (authenticated by its key): it registers with its hello. */
   accept(link: HostLink): void {
     if (this.stopping) return link.close(CLOSE.stopping, 'the coordinator is stopping');
     link.once('hello', (hello) => {
-      this.hello(link, hello.version, hello.boards, hello.sessions).catch((err: Error) => {
+      this.hello(link, hello.version, hello.boards, hello.sessions, hello.browsers ?? 0).catch((err: Error) => {
         this.o.log(`host ${link.host}: registration failed: ${err.message}`);
         link.close(1011, `registration failed: ${err.message}`);
       });
@@ -109,12 +123,12 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
     return [...this.hosts.values()].map((h) => statusOf(h, this.o.clock.now()));
   }
 
-  private async hello(link: HostLink, version: string, offered: TunnelBoard[], held: string[]): Promise<void> {
+  private async hello(link: HostLink, version: string, offered: TunnelBoard[], held: string[], browsers: number): Promise<void> {
     const name = link.host;
     const now = this.o.clock.now();
     let host = this.hosts.get(name);
     if (!host) {
-      host = { record: { name, version, boards: [], first_seen_at: now, connected_at: null, disconnected_at: null, last_heartbeat_at: now }, link: null, lines: new Map(), grace: null };
+      host = { record: { name, version, boards: [], first_seen_at: now, connected_at: null, disconnected_at: null, last_heartbeat_at: now }, link: null, lines: new Map(), grace: null, browsers: 0, streams: null };
       this.hosts.set(name, host);
     }
     const previous = host.link;
@@ -127,13 +141,14 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
     if (host.link !== link) return; // replaced while registering
     const channels = new Map<number, JoinedLine>();
     this.channels.set(link, channels);
+    Object.assign(host, { browsers, streams: new HostStreams(link) });
     link.on('heard', (at) => this.o.store.heartbeat(name, at));
     link.on('data', (channel, offset, bytes) => channels.get(channel)?.fromHost(offset, bytes));
     link.on('text', (channel, message) => channels.get(channel)?.fromHostText(message));
     link.on('message', (m) => {
       if (m.op === 'ended') this.endedOnHost(host, m.session, m.reason);
       else if (m.op === 'boards') this.registration.reregister(host, link, m.boards);
-      else if (host.lines.has(m.session)) this.emit('job', m.session, m.job, name); // a host speaks only of its own sessions
+      else if (m.op === 'job' && host.lines.has(m.session)) this.emit('job', m.session, m.job, name); // a host speaks only of its own sessions
     });
     link.send({ op: 'welcome', host: name, grace_s: this.o.graceS(), heartbeat_ms: this.heartbeatMs, ids: idsOf(host.record), refused });
     this.o.log(`host ${name} joined (fbay ${version}, ${host.record.boards.length} boards${refused.length ? `, ${refused.length} refused` : ''}${host.lines.size ? `; resuming ${host.lines.size} sessions` : ''})`);
@@ -176,6 +191,7 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
     const host = this.hosts.get(link.host);
     if (!host || host.link !== link) return;
     host.link = null;
+    host.streams = null;
     const now = this.o.clock.now();
     host.record.disconnected_at = now;
     host.record.last_heartbeat_at = link.heardAt;

@@ -6,7 +6,8 @@ import type { WebSocket } from 'ws';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import { VERSION } from '../../shared/version.js';
 import type { JoinStatus } from '../../transport/protocol/api.js';
-import { ReconnectingWebSocket, type ReconnectError } from '../../transport/reconnecting-websocket.js';
+import { ReconnectingWebSocket } from '../../transport/reconnecting-websocket.js';
+import { refusal } from './join-refusal.js';
 import { controlFrame, decodeFrame, FRAME, FrameError, heartbeatFrame, MAX_FRAME_BYTES } from '../../transport/tunnel/frames.js';
 import { parseCoordinatorMessage, type CoordinatorMessage, type TunnelBoard } from '../../transport/tunnel/messages.js';
 import type { BoardRecord, BoardRegistry } from '../boards/board-registry.js';
@@ -18,6 +19,8 @@ import type { TunnelSender } from './channel-socket.js';
 import { CoordinatorUrls, tunnelUrl } from './coordinator-urls.js';
 import { JoinBoards } from './join-boards.js';
 import { JoinFlash } from './join-flash.js';
+import { JoinStreams } from './join-streams.js';
+import type { Duplex } from 'node:stream';
 import { JOIN_ACCOUNT, JoinSessions, type ReplyBody } from './join-sessions.js';
 
 export interface JoinOptions {
@@ -32,14 +35,16 @@ export interface JoinOptions {
   /** This host's own flash jobs and power switch: the coordinator's sessions are flashed and powered by them. */
   flashes: FlashJobs;
   power: SessionPower;
+  /** Browsers offered to the coordinator (0: none), and this host's API server for the coordinator's account. */
+  browsers(): number;
+  serve(stream: Duplex): void;
   clock: Clock;
   log(message: string): void;
   /** Reconnect backoff's randomness (tests). */
   random?: () => number;
 }
 
-/** A host keeps trying for as long as timers reach (24 days an outage); a refused key stops it (asking again will
- *  not change the answer). */
+/** A host keeps trying for as long as timers reach (24 days an outage); a refused key stops it for good. */
 const FOREVER_MS = 2 ** 31 - 1;
 const DEFAULT_HEARTBEAT_MS = 2000;
 
@@ -47,6 +52,7 @@ export class JoinClient implements TunnelSender {
   readonly sessions: JoinSessions;
   private readonly boards: JoinBoards;
   private readonly flash: JoinFlash;
+  private readonly streams: JoinStreams;
   private readonly rws: ReconnectingWebSocket;
   private ws: WebSocket | null = null;
   private beat: TimerHandle | null = null;
@@ -59,6 +65,7 @@ export class JoinClient implements TunnelSender {
     this.sessions = new JoinSessions(o.core, o.ports, o.log);
     this.boards = new JoinBoards(o.core, o.registry, (b) => this.upkeep(b), (boards) => this.say({ op: 'boards', boards }));
     this.flash = new JoinFlash({ sessions: this.sessions, flashes: o.flashes, power: o.power, tunnel: this, clock: o.clock, log: o.log });
+    this.streams = new JoinStreams(this, (m) => this.say(m), o.serve);
     this.targets = new CoordinatorUrls(o.url);
     this.status = { url: this.url, host: null, state: 'connecting', error: null, boards: 0, refused: [], sessions: 0 };
     const ca = o.ca ? readFileSync(o.ca) : undefined;
@@ -104,7 +111,7 @@ export class JoinClient implements TunnelSender {
     });
     o.core.on('event', (e) => {
       if (e.type === 'flash') return this.flash.progress(e);
-      if (e.type !== 'ended' || e.session.account !== JOIN_ACCOUNT) return;
+      if (e.type !== 'ended' || e.session.account !== JOIN_ACCOUNT || e.session.kind !== 'board') return;
       const id = this.sessions.ended(e.session_id);
       if (id) this.say({ op: 'ended', session: id, reason: e.reason });
     });
@@ -151,7 +158,7 @@ export class JoinClient implements TunnelSender {
     this.said.clear();
     this.status.state = 'open';
     this.status.error = null;
-    ws.send(controlFrame({ op: 'hello', version: VERSION, boards: this.boards.offer(), sessions: this.sessions.held() }));
+    ws.send(controlFrame({ op: 'hello', version: VERSION, boards: this.boards.offer(), sessions: this.sessions.held(), browsers: this.o.browsers() }));
   }
 
   private down(): void {
@@ -159,6 +166,7 @@ export class JoinClient implements TunnelSender {
     if (this.beat) this.o.clock.clearTimeout(this.beat);
     this.beat = null;
     this.sessions.closeAll();
+    this.streams.closeAll();
     this.flash.down();
   }
 
@@ -175,7 +183,7 @@ export class JoinClient implements TunnelSender {
       if (err instanceof FrameError) return this.o.log(`join: a frame from the coordinator was dropped: ${err.message}`);
       throw err;
     }
-    if (frame.type === FRAME.input) return this.sessions.input(frame.channel, frame.offset, frame.bytes);
+    if (frame.type === FRAME.input) return void (this.streams.input(frame.channel, frame.bytes) || this.sessions.input(frame.channel, frame.offset, frame.bytes));
     if (frame.type === FRAME.upload) return this.flash.data(frame.channel, frame.offset, frame.bytes);
     if (frame.type !== FRAME.control) return;
     const parsed = parseCoordinatorMessage(frame.json);
@@ -210,6 +218,10 @@ export class JoinClient implements TunnelSender {
         return this.reply(m.id, this.flash.job(m));
       case 'power':
         return this.reply(m.id, await this.flash.power(m));
+      case 'connect':
+        return this.reply(m.id, this.streams.connect(m.channel));
+      case 'disconnect':
+        return this.streams.disconnect(m.channel);
     }
   }
 
@@ -227,20 +239,12 @@ export class JoinClient implements TunnelSender {
   }
 
   private heartbeat(ms: number): void {
-    const tick = () => {
-      this.send(heartbeatFrame(this.o.clock.now()));
-      this.beat = this.o.clock.setTimeout(tick, ms);
+    if (this.beat) this.o.clock.clearTimeout(this.beat);
+    const next = () => {
+      this.beat = this.o.clock.setTimeout(() => (this.send(heartbeatFrame(this.o.clock.now())), next()), ms);
       this.beat.unref?.();
     };
-    if (this.beat) this.o.clock.clearTimeout(this.beat);
-    this.beat = this.o.clock.setTimeout(tick, ms);
-    this.beat.unref?.();
+    next();
   }
-}
 
-/** Why the coordinator will not take this host, in words an operator can act on. */
-function refusal(err: ReconnectError | undefined): string {
-  if (err?.status === 401) return 'HTTP 401: the host key is not valid or was revoked. Make one on the coordinator with `fbay keys create --host NAME`.';
-  if (err?.status === 403) return 'HTTP 403: that key is a user key, not a host key. Make a host key on the coordinator with `fbay keys create --host NAME`.';
-  return err?.message ?? 'unknown';
 }

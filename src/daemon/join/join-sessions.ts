@@ -33,12 +33,12 @@ export class JoinSessions {
 
   /** The coordinator's sessions this host holds, by the coordinator's id. */
   held(): string[] {
-    return this.core.list(JOIN_ACCOUNT).flatMap((s) => (s.idempotency_key ? [s.idempotency_key] : []));
+    return this.core.list(JOIN_ACCOUNT, { kind: 'board' }).flatMap((s) => (s.idempotency_key ? [s.idempotency_key] : []));
   }
 
   /** This host's session for a coordinator session (its id is the Idempotency-Key it was created with). */
   find(coordinatorSession: string, all = false): CoreRecord | undefined {
-    return this.core.list(JOIN_ACCOUNT, { all }).find((s) => s.idempotency_key === coordinatorSession);
+    return this.core.list(JOIN_ACCOUNT, { kind: 'board', all }).find((s) => s.idempotency_key === coordinatorSession);
   }
 
   /** Opens (or reopens) a channel: the session is created here the first time; `attach` runs after the reply. */
@@ -119,7 +119,7 @@ export class JoinSessions {
   }
 
   get count(): number {
-    return this.core.list(JOIN_ACCOUNT).length;
+    return this.core.list(JOIN_ACCOUNT, { kind: 'board' }).length;
   }
 
   private drop(channel: number): void {

@@ -1,5 +1,6 @@
-// The tier of a coordinator's account on its board host: as many board sessions as the host has boards, unmetered
-// (the coordinator charges its users). Added to the configured tiers under a name config cannot give a tier.
+// The tier of a coordinator's account on its board host: as many board sessions as the host has boards, and as many
+// browsers as it has slots, unmetered (the coordinator charges its users and counts their hours). Added to the
+// configured tiers and plans under a name config cannot give one.
 import type { TierTables } from '../sessions/tiers.js';
 import { JOIN_ACCOUNT } from './join-sessions.js';
 
@@ -10,7 +11,8 @@ export function withJoinTier(tables: TierTables): TierTables {
   if (!out) {
     out = {
       ...tables,
-      tiers: { ...tables.tiers, [JOIN_ACCOUNT]: { max_concurrent: Number.MAX_SAFE_INTEGER, max_session_s: null, initial_credits: null, browser_plan: 'free', sandbox_plan: 'free' } },
+      tiers: { ...tables.tiers, [JOIN_ACCOUNT]: { max_concurrent: Number.MAX_SAFE_INTEGER, max_session_s: null, initial_credits: null, browser_plan: JOIN_ACCOUNT, sandbox_plan: 'free' } },
+      browserPlans: { ...tables.browserPlans, [JOIN_ACCOUNT]: { max_concurrent: Number.MAX_SAFE_INTEGER, monthly_hours: null } },
     };
     cache.set(tables, out);
   }

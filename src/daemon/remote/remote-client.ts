@@ -1,5 +1,7 @@
 // Talks to another fbay daemon over HTTP(S) with an API key: JSON requests with timeouts and safe retries.
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { PassThrough, type Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 
 // undici is loaded with the first request to a remote host: a daemon with no remotes never pays for it at start.
@@ -46,6 +48,8 @@ export class RemoteClient {
     readonly config: RemoteConfig,
     /** Every wait and budget of this client, and of the links built on it (tests drive it with fake timers). */
     readonly clock: Clock = systemClock,
+    /** Its connections, made another way than TCP (a joined host's, through its tunnel); throws as a refused connect does. */
+    private readonly connect?: () => Duplex,
   ) {
     this.bases = joinUrls(config.url).map((u) => u.replace(/\/+$/, ''));
     if (this.bases.length === 0) throw new Error(`bug: remote '${name}' has no URL`);
@@ -77,10 +81,13 @@ export class RemoteClient {
   }
 
   get authHeader(): Record<string, string> {
-    return { authorization: `Bearer ${this.config.key}` };
+    return this.config.key ? { authorization: `Bearer ${this.config.key}` } : {};
   }
 
-  get wsOptions(): { ca?: Buffer } {
+  get wsOptions(): { ca?: Buffer; createConnection?: () => Socket } {
+    const connect = this.connect;
+    // ws (through node:http) takes any Duplex as its connection; its type names a net.Socket.
+    if (connect) return { createConnection: () => failedAsStream(connect) as Socket };
     return this.config.ca ? { ca: readFileSync(this.config.ca) } : {};
   }
 
@@ -153,7 +160,22 @@ export class RemoteClient {
   /** undici's request and this host's connection pool, made on first use. */
   private async http(): Promise<{ request: Undici['request']; dispatcher: Dispatcher }> {
     const { Agent, request } = await loadUndici();
-    this.dispatcher ??= new Agent({ connect: this.config.ca ? { ca: readFileSync(this.config.ca) } : {}, keepAliveTimeout: 10_000 });
+    const connect = this.connect;
+    // undici's connector answers later, never in the call: it is resuming its queue when it asks.
+    const connector = connect
+      ? (_: unknown, done: (err: Error | null, socket: Duplex | null) => void) => {
+          let socket: Duplex;
+          try {
+            socket = connect();
+          } catch (err) {
+            return void setImmediate(() => done(err as Error, null));
+          }
+          setImmediate(() => done(null, socket));
+        }
+      : this.config.ca
+        ? { ca: readFileSync(this.config.ca) }
+        : {};
+    this.dispatcher ??= new Agent({ connect: connector as never, keepAliveTimeout: 10_000 });
     return { request, dispatcher: this.dispatcher };
   }
 
@@ -186,6 +208,17 @@ export function upstreamError(name: string, status: number, body: unknown, base 
   }
   const code = isErrorCode(b.code) ? b.code : 'upstream_unavailable';
   return new ApiError(code, `${name}: ${message}`);
+}
+
+/** A connection for ws: one that could not be made is a stream that fails at once, as a refused socket does. */
+function failedAsStream(connect: () => Duplex): Duplex {
+  try {
+    return connect();
+  } catch (err) {
+    const stream = new PassThrough();
+    setImmediate(() => stream.destroy(err as Error));
+    return stream;
+  }
 }
 
 /** The connection was refused (nothing listens there): the request was never seen by the host. */

@@ -176,6 +176,8 @@ export interface HostStatus {
   board_ids: string[];
   /** Live sessions on its boards. */
   sessions: number;
+  /** Browsers it runs at once for this coordinator, while connected (0: none). */
+  browsers: number;
   last_heartbeat_at: string | null;
   connected_at: string | null;
   disconnected_at: string | null;

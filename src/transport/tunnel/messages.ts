@@ -49,6 +49,8 @@ export const HelloMessage = v.strictObject({
   boards,
   /** The coordinator's sessions the host still holds (after a reconnect, or its own restart). */
   sessions: v.pipe(v.array(sessionId), v.maxLength(MAX_HOST_BOARDS)),
+  /** Browsers the host runs at once for its coordinator (0 or absent: it offers none). */
+  browsers: v.optional(v.pipe(count, v.maxValue(10_000))),
 });
 export const BoardsMessage = v.strictObject({ op: v.literal('boards'), boards });
 export const ReplyOk = v.strictObject({
@@ -75,8 +77,11 @@ export const ReplyFailed = v.strictObject({
   output: v.optional(v.pipe(v.array(str(2000)), v.maxLength(50))),
 });
 export const EndedMessage = v.strictObject({ op: v.literal('ended'), session: sessionId, reason: name(64) });
+/** Either way: this end closed a stream channel (see tunnel-stream.ts); nothing more is sent on it. */
+export const DisconnectMessage = v.strictObject({ op: v.literal('disconnect'), channel });
+export type DisconnectMessage = v.InferOutput<typeof DisconnectMessage>;
 
-export const HostMessage = v.union([HelloMessage, BoardsMessage, ReplyOk, ReplyFailed, EndedMessage, JobMessage]);
+export const HostMessage = v.union([HelloMessage, BoardsMessage, ReplyOk, ReplyFailed, EndedMessage, JobMessage, DisconnectMessage]);
 /** Each message's schema by its op, so a problem is found in the message it claims to be. */
 const HOST_OPS = new Map<string, v.GenericSchema>([
   ['hello', HelloMessage],
@@ -84,6 +89,7 @@ const HOST_OPS = new Map<string, v.GenericSchema>([
   ['reply', v.variant('ok', [ReplyOk, ReplyFailed])],
   ['ended', EndedMessage],
   ['job', JobMessage],
+  ['disconnect', DisconnectMessage],
 ]);
 export type HostMessage = v.InferOutput<typeof HostMessage>;
 export type HelloMessage = v.InferOutput<typeof HelloMessage>;
@@ -115,9 +121,11 @@ export const OpenOp = v.strictObject({
 });
 export const ReleaseOp = v.strictObject({ op: v.literal('release'), id: requestId, session: sessionId });
 export const ControlOp = v.strictObject({ op: v.literal('control'), id: requestId, session: sessionId, message: ClientMessage });
+/** A stream channel into the host's own API server, for the coordinator's sessions of browsers there. */
+export const ConnectOp = v.strictObject({ op: v.literal('connect'), id: requestId, channel });
 
-const REQUESTS = [OpenOp, ReleaseOp, ControlOp, UploadOp, FlashOp, FlashJobOp, PowerOp] as const;
-export const CoordinatorMessage = v.union([WelcomeMessage, RegisteredMessage, ...REQUESTS]);
+const REQUESTS = [OpenOp, ReleaseOp, ControlOp, UploadOp, FlashOp, FlashJobOp, PowerOp, ConnectOp] as const;
+export const CoordinatorMessage = v.union([WelcomeMessage, RegisteredMessage, DisconnectMessage, ...REQUESTS]);
 const COORDINATOR_OPS = new Map<string, v.GenericSchema>([
   ['welcome', WelcomeMessage],
   ['registered', RegisteredMessage],
@@ -128,6 +136,8 @@ const COORDINATOR_OPS = new Map<string, v.GenericSchema>([
   ['flash', FlashOp],
   ['flash_job', FlashJobOp],
   ['power', PowerOp],
+  ['connect', ConnectOp],
+  ['disconnect', DisconnectMessage],
 ]);
 export type CoordinatorMessage = v.InferOutput<typeof CoordinatorMessage>;
 export type WelcomeMessage = v.InferOutput<typeof WelcomeMessage>;

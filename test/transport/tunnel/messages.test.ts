@@ -22,12 +22,22 @@ describe('tunnel messages', () => {
     expect(parseHostMessage({ op: 'ended', session: 'ses_abcdefghijklmnopqrstuvwx', reason: 'board_lost' })).toHaveProperty('message');
   });
 
+  it('take the browsers a host offers, and stream channels opened and closed either way', () => {
+    expect(parseHostMessage({ op: 'hello', version: '0.1.0', boards: [], sessions: [], browsers: 8 })).toHaveProperty('message');
+    expect(parseHostMessage({ op: 'hello', version: '0.1.0', boards: [], sessions: [], browsers: -1 })).toEqual({ problem: expect.stringContaining('browsers = -1') });
+    expect(parseHostMessage({ op: 'disconnect', channel: 3 })).toEqual({ message: { op: 'disconnect', channel: 3 } });
+    expect(parseHostMessage({ op: 'disconnect', channel: 0 })).toEqual({ problem: expect.stringContaining('channel = 0') });
+    expect(parseCoordinatorMessage({ op: 'connect', id: 5, channel: 9 })).toEqual({ message: { op: 'connect', id: 5, channel: 9 } });
+    expect(parseCoordinatorMessage({ op: 'connect', id: 5, channel: 9, path: '/x' })).toEqual({ problem: expect.stringContaining('path') });
+    expect(parseCoordinatorMessage({ op: 'disconnect', channel: 9 })).toEqual({ message: { op: 'disconnect', channel: 9 } });
+  });
+
   it('say which field of which message is wrong, what it got and why', () => {
     expect(parseHostMessage({ op: 'hello', version: 'x', boards: [{ ...board, id: '../x' }], sessions: [] })).toEqual({
       problem: expect.stringMatching(/^hello message does not fit: boards\.0\.id = "\.\.\/x"/),
     });
     expect(parseHostMessage({ op: 'boards', boards: [{ ...board, extra: 1 }] })).toEqual({ problem: expect.stringContaining('boards.0.extra') });
-    expect(parseHostMessage({ op: 'steal' })).toEqual({ problem: 'unknown op "steal"; known: hello, boards, reply, ended, job' });
+    expect(parseHostMessage({ op: 'steal' })).toEqual({ problem: 'unknown op "steal"; known: hello, boards, reply, ended, job, disconnect' });
     expect(parseHostMessage([1])).toEqual({ problem: 'a message must be a JSON object; got [1]' });
     expect(parseHostMessage({ op: 'constructor' })).toEqual({ problem: expect.stringContaining('unknown op "constructor"') });
   });

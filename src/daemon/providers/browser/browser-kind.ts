@@ -6,6 +6,7 @@ import { HOUR_MS } from '../../sessions/quota-usage.js';
 import { concurrencyError, quotaError } from './browser-limits.js';
 import { expiresAt, type BrowserRecord } from './browser-record.js';
 import { browserView, type ViewDeps } from './browser-view.js';
+import { joinedHostOf } from './joined-browsers.js';
 
 export const BROWSER_LIFECYCLE = defineLifecycle({
   initial: 'queued',
@@ -62,8 +63,8 @@ export function browserKind(deps: BrowserKindDeps): SessionKind<BrowserRecord> {
     concurrency: (limits) => ({ max: limits.browser.max_concurrent, states: COUNTED }),
     limitError: (account, counted, limits) => concurrencyError(account, limits.browser, counted, deps.now()),
     restored: (s, now) => {
-      // A mirror's link died with this daemon; its host keeps the browser until its cap.
-      if (s.host) return { state: 'ended', end_reason: 'upstream_lost', ended_at: now };
+      // A mirror's link (or a joined host's) died with this daemon; its host keeps the browser until its cap.
+      if (s.host || joinedHostOf(s.resource)) return { state: 'ended', end_reason: 'upstream_lost', ended_at: now };
       // When the daemon died is unknown: count no more browser time than the session's cap allowed.
       return {
         state: 'failed',

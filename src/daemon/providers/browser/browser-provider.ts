@@ -4,15 +4,14 @@ import { randomBytes } from 'node:crypto';
 import { CDP_CLOSE } from '../../../transport/protocol/browser-api.js';
 import { ApiError } from '../../../transport/protocol/errors.js';
 import type { CreateBrowserBody } from '../../../transport/protocol/schemas/browsers.js';
-import type { BrowserHost, LiveBrowser } from '../../browsers/browser-host.js';
+import type { BrowserHost, ClientCloser, LiveBrowser } from '../../browsers/browser-host.js';
 import type { CdpConnection } from '../../browsers/cdp-connection.js';
 import { Provider, StartFailure, type Admission, type Admitted } from '../../sessions/provider.js';
 import type { CoreRecord } from '../../sessions/record.js';
 import type { BrowserRecord } from './browser-record.js';
 import { browserFields, launchSpec } from './browser-spec.js';
+import { JoinedBrowsers, joinedHostOf, type BrowserHosts } from './joined-browsers.js';
 
-/** Closes one connected CDP client with a WebSocket close code and reason. */
-export type ClientCloser = (code: number, reason: string) => void;
 
 interface Runtime {
   launching: Promise<LiveBrowser | null> | null;
@@ -25,22 +24,44 @@ export interface BrowserProviderDeps {
   host: BrowserHost;
   /** Browsers this host runs at once (browsers.max_concurrent). */
   capacity(): number;
+  /** A coordinator's joined hosts that run browsers: their slots come before this host's own. */
+  joined?: BrowserHosts;
   now(): number;
   log(message: string): void;
 }
 
 export class BrowserProvider extends Provider<BrowserRecord> {
   private readonly runtime = new Map<string, Runtime>();
+  readonly joined: JoinedBrowsers | null;
 
   constructor(private readonly deps: BrowserProviderDeps) {
     super();
+    this.joined = deps.joined ? new JoinedBrowsers(deps.joined, this.emit.bind(this) as never, deps.now, deps.log) : null;
   }
 
-  /** Checks what the session asks for can run here (Chromium, ffmpeg for a recording, a free profile) before it is recorded. */
+  /**
+   * Checks what the session asks for can run (Chromium, ffmpeg for a recording, a free profile) before it is recorded:
+   * here, or on a joined host, which checks again as it starts it.
+   */
   admit({ account, request }: Admission): Admitted<BrowserRecord> {
     const fields = browserFields(account, request as CreateBrowserBody);
-    this.deps.host.check(launchSpec({ account, ...fields }));
-    return { fields: { ...fields, cdp_token: `cdp_${randomBytes(24).toString('base64url')}` }, resources: this.slots(), queue: true };
+    return { fields: { ...fields, cdp_token: `cdp_${randomBytes(24).toString('base64url')}` }, resources: this.fits({ account, ...fields }, true), queue: true };
+  }
+
+  /**
+   * The slots that would take the session, best first: the joined hosts' (a profile lives here, so a session with one
+   * stays here), then this host's own while it can launch what the session asks for. With none, `refuse` throws why
+   * this host cannot (no Chromium, no ffmpeg for a recording).
+   */
+  private fits(s: Pick<BrowserRecord, 'account' | 'recording' | 'record' | 'profile' | 'proxy' | 'fingerprint'>, refuse = false): string[] {
+    const joined = s.profile ? [] : (this.joined?.slots() ?? []);
+    try {
+      this.deps.host.check(launchSpec(s));
+    } catch (err) {
+      if (refuse && joined.length === 0) throw err;
+      return joined;
+    }
+    return [...joined, ...this.slots()];
   }
 
   /** The host's capacity as claimable slots: a session holds one from assigning until it has ended. */
@@ -48,8 +69,8 @@ export class BrowserProvider extends Provider<BrowserRecord> {
     return Array.from({ length: this.deps.capacity() }, (_, i) => `browser-slot-${i + 1}`);
   }
 
-  override candidates(): readonly string[] {
-    return this.slots();
+  override candidates(s: BrowserRecord): readonly string[] {
+    return this.fits(s);
   }
 
   /** Config changed (browsers.max_concurrent may have grown): queued sessions may now fit. */
@@ -71,6 +92,8 @@ export class BrowserProvider extends Provider<BrowserRecord> {
   }
 
   async start(s: BrowserRecord): Promise<Partial<BrowserRecord>> {
+    const host = joinedHostOf(s.resource);
+    if (host && this.joined) return this.startJoined(s, host, this.joined);
     const rt: Runtime = { launching: null, browser: null, clients: new Set(), stopping: false };
     this.runtime.set(s.id, rt);
     const launch = this.deps.host.launch(s.id, launchSpec(s));
@@ -96,6 +119,7 @@ export class BrowserProvider extends Provider<BrowserRecord> {
    * every process of it is gone. One that never became ready is closed, keeping nothing.
    */
   async stop(s: BrowserRecord, reason: string): Promise<Partial<BrowserRecord>> {
+    if (this.joined?.mirrors.has(s.id)) return this.joined.mirrors.stop(s, reason);
     const rt = this.runtime.get(s.id);
     if (!rt) return {};
     rt.stopping = true;
@@ -119,16 +143,19 @@ export class BrowserProvider extends Provider<BrowserRecord> {
   }
 
   /** The browser connection of a usable session (the caller checked the session). */
-  connection(id: string): CdpConnection | null {
+  connection(id: string): CdpConnection | Promise<CdpConnection> | null {
+    if (this.joined?.mirrors.has(id)) return this.joined.mirrors.connection(id);
     return this.runtime.get(id)?.browser?.connection ?? null;
   }
 
   clientsOf(id: string): number {
+    if (this.joined?.mirrors.has(id)) return this.joined.mirrors.clientsOf(id);
     return this.runtime.get(id)?.clients.size ?? 0;
   }
 
   /** A CDP client connected through the proxy; returns what to call when it leaves. */
   clientConnected(id: string, close: ClientCloser): () => void {
+    if (this.joined?.mirrors.has(id)) return this.joined.mirrors.clientConnected(id, close);
     const rt = this.runtime.get(id);
     if (!rt?.browser || rt.stopping) {
       close(CDP_CLOSE.ended, 'session is not usable');
@@ -140,6 +167,17 @@ export class BrowserProvider extends Provider<BrowserRecord> {
       if (!rt.clients.delete(close)) return;
       if (rt.clients.size === 0 && !rt.stopping) this.emit('update', id, {}, 'ready');
     };
+  }
+
+  /** A session on a slot of a joined host: created there; a host that refuses it fails the session with its reason. */
+  private async startJoined(s: BrowserRecord, host: string, joined: JoinedBrowsers): Promise<Partial<BrowserRecord>> {
+    try {
+      return await joined.start(s, host);
+    } catch (err) {
+      if (err instanceof StartFailure) throw err;
+      const reason = `on joined host ${host}: ${(err as Error).message}`;
+      throw new StartFailure('failed', reason, null, { failure_reason: reason });
+    }
   }
 
   /** Shutdown after the core has ended its sessions: any browser left is closed, then the warm pool. */

@@ -5,6 +5,7 @@ import { API } from '../../../transport/protocol/paths.js';
 import type { Artifact, ArtifactSet } from '../../browsers/browser-host.js';
 import { iso } from '../../sessions/record.js';
 import { browserMs, expiresAt, type BrowserRecord } from './browser-record.js';
+import { joinedHostOf } from './joined-browsers.js';
 
 export interface ViewDeps {
   /** The cdpUrl a usable session is reached at by its account. */
@@ -36,6 +37,7 @@ function artifactsView(r: BrowserRecord): BrowserArtifacts {
 export function browserView(r: BrowserRecord, now: number, queuePosition: number | null, deps: ViewDeps): BrowserSession {
   const usable = r.state === 'ready' || r.state === 'active';
   const over = r.ended_at !== null;
+  const host = r.host ?? joinedHostOf(r.resource);
   const proxy = r.proxy ? { server: r.proxy.server, ...(r.proxy.username !== undefined ? { username: r.proxy.username } : {}), ...(r.proxy.bypass ? { bypass: r.proxy.bypass } : {}) } : null;
   return {
     id: r.id,
@@ -63,6 +65,7 @@ export function browserView(r: BrowserRecord, now: number, queuePosition: number
     proxy,
     fingerprint: r.fingerprint ?? null,
     warm: r.warm ?? false,
-    ...(r.host ? { host: r.host, link: usable && r.link ? { state: r.link.state, deadline: iso(r.link.deadline) } : null } : {}),
+    // A mirrored session's host, or the joined host its slot is on.
+    ...(host ? { host, link: usable && r.link ? { state: r.link.state, deadline: iso(r.link.deadline) } : null } : {}),
   };
 }

@@ -39,6 +39,8 @@ export function liveViewSessions(core: SessionCore, browsers: BrowserProvider): 
     if (s.host) throw new ApiError('session_conflict', `Browser session ${id} runs on the remote host ${s.host}: watch it live on that host's dashboard.`);
     const connection = s.state === 'ready' || s.state === 'active' ? browsers.connection(id) : null;
     assertUsable(s, connection !== null);
+    // A browser on a joined host is watched over its link, while the link is up.
+    if (connection instanceof Promise) throw new ApiError('session_conflict', `Browser session ${id} is reconnecting to its host; watch it again in a moment.`);
     return connection!;
   };
 }

@@ -7,7 +7,7 @@ import type { CdpConnection } from '../../browsers/cdp-connection.js';
 import { CdpLink } from '../../remote/cdp-link.js';
 import type { RemoteClient } from '../../remote/remote-client.js';
 import { StartFailure, type Admitted, type ProviderEvents } from '../../sessions/provider.js';
-import type { ClientCloser } from '../browser/browser-provider.js';
+import type { ClientCloser } from '../../browsers/browser-host.js';
 import type { BrowserRecord } from '../browser/browser-record.js';
 import { randomBytes } from 'node:crypto';
 
@@ -22,6 +22,8 @@ const CREATE_BUDGET_MS = 25_000;
 
 interface Mirror {
   client: RemoteClient;
+  /** The session's id on its host (a mirror keeps its host's id; a coordinator's session on a joined host has its own). */
+  upstreamId: string;
   link: CdpLink | null;
   clients: Set<ClientCloser>;
   stopping: boolean;
@@ -35,6 +37,8 @@ export class RemoteBrowsers {
     private readonly emit: Emit,
     private readonly now: () => number,
     private readonly log: (message: string) => void,
+    /** Why a session whose link could not be kept ends: a joined host's is `host_lost`. */
+    private readonly lostReason = 'upstream_lost',
   ) {}
 
   async admit(client: RemoteClient, req: CreateBrowserRequest, key: string): Promise<Admitted<BrowserRecord>> {
@@ -65,23 +69,23 @@ export class RemoteBrowsers {
   }
 
   /** Follows the host's session while it queues, then opens the link; resolves once it is open. */
-  async start(client: RemoteClient, s: BrowserRecord): Promise<Partial<BrowserRecord>> {
-    const m: Mirror = { client, link: null, clients: new Set(), stopping: false, endedUpstream: false };
+  async start(client: RemoteClient, s: BrowserRecord, upstreamId = s.id): Promise<Partial<BrowserRecord>> {
+    const m: Mirror = { client, upstreamId, link: null, clients: new Set(), stopping: false, endedUpstream: false };
     this.mirrors.set(s.id, m);
     let upstream = (s.upstream ?? {}) as unknown as BrowserSession;
     while (upstream.status === 'queued' || upstream.status === 'assigning' || upstream.status === undefined) {
-      const path = `/v1/browsers?id=${s.id}&wait=usable&timeoutMs=${FOLLOW_MS}`;
+      const path = `/v1/browsers?id=${upstreamId}&wait=usable&timeoutMs=${FOLLOW_MS}`;
       upstream = (await client.json<BrowserSession>('GET', path, { retry: true, timeoutMs: FOLLOW_MS + 5000 })).body;
       if (m.stopping) throw new StartFailure('user_ended', 'ended while it queued on its host');
       if (upstream.status !== 'queued' && s.state === 'queued') this.emit('update', s.id, {}, 'assigning');
     }
     if (upstream.status === 'failed') {
       m.endedUpstream = true;
-      throw new StartFailure(upstream.endReason ?? 'failed', `on ${s.host}: ${upstream.error}`, null, { failure_reason: `on ${s.host}: ${upstream.error}` });
+      throw new StartFailure(upstream.endReason ?? 'failed', `on ${m.client.name}: ${upstream.error}`, null, { failure_reason: `on ${m.client.name}: ${upstream.error}` });
     }
     if (!isLiveBrowserState(upstream.status) || upstream.status === 'ending') {
       m.endedUpstream = true;
-      throw new StartFailure(upstream.endReason ?? 'upstream_lost', `it ended on ${s.host}`);
+      throw new StartFailure(upstream.endReason ?? 'upstream_lost', `it ended on ${m.client.name}`);
     }
     await this.openLink(m, s, upstream);
     return {
@@ -94,13 +98,13 @@ export class RemoteBrowsers {
 
   private async openLink(m: Mirror, s: BrowserRecord, upstream: BrowserSession): Promise<void> {
     const expires = upstream.expiresAt ? Date.parse(upstream.expiresAt) - this.now() : LINK_WINDOW_MS;
-    const link = new CdpLink(m.client, s.id, Math.max(1000, Math.min(LINK_WINDOW_MS, expires)));
+    const link = new CdpLink(m.client, m.upstreamId, Math.max(1000, Math.min(LINK_WINDOW_MS, expires)));
     m.link = link;
     link.on('open', () => this.emit('update', s.id, { link: { state: 'open', deadline: null } }));
     link.on('dropped', (reason, deadline) => {
-      this.log(`browser ${s.id}: the link to ${s.host} dropped (${reason}); reconnecting`);
+      this.log(`browser ${s.id}: the link to ${m.client.name} dropped (${reason}); reconnecting`);
       // The browser-level sessions of local clients lived on the dropped connection: they must start over.
-      closeAll(m, CDP_CLOSE.upstream_dropped, `the link to ${s.host} dropped: reconnect to the same cdpUrl, the pages are still there`);
+      closeAll(m, CDP_CLOSE.upstream_dropped, `the link to ${m.client.name} dropped: reconnect to the same cdpUrl, the pages are still there`);
       this.emit('update', s.id, { link: { state: 'reconnecting', deadline } }, 'ready');
     });
     link.on('closed', (reason, err) => {
@@ -111,17 +115,17 @@ export class RemoteBrowsers {
 
   /** The link could not be kept: the host's own reason when it ended the session, else `upstream_lost`. */
   private async lost(m: Mirror, s: BrowserRecord, why: string): Promise<void> {
-    const upstream = await m.client.json<BrowserSession>('GET', `/v1/browsers?id=${s.id}`, { timeoutMs: 5000 }).then((r) => r.body, () => null);
+    const upstream = await m.client.json<BrowserSession>('GET', `/v1/browsers?id=${m.upstreamId}`, { timeoutMs: 5000 }).then((r) => r.body, () => null);
     if (m.stopping) return;
     if (upstream && !isLiveBrowserState(upstream.status)) {
       m.endedUpstream = true;
       const artifacts = artifactSet(upstream.artifacts);
-      if (upstream.status === 'failed') this.emit('end', s.id, upstream.endReason ?? 'failed', this.now(), { failure_reason: `on ${s.host}: ${upstream.error}`, artifacts });
+      if (upstream.status === 'failed') this.emit('end', s.id, upstream.endReason ?? 'failed', this.now(), { failure_reason: `on ${m.client.name}: ${upstream.error}`, artifacts });
       else this.emit('end', s.id, upstream.endReason ?? 'upstream_lost', this.now(), { artifacts });
       return;
     }
-    this.log(`browser ${s.id}: the link to ${s.host} is lost (${why}); ending it (upstream_lost)`);
-    this.emit('end', s.id, 'upstream_lost', this.now());
+    this.log(`browser ${s.id}: the link to ${m.client.name} is lost (${why}); ending it (${this.lostReason})`);
+    this.emit('end', s.id, this.lostReason, this.now());
   }
 
   /** Ends it here and on the host (nobody reaches it through this daemon any more); the host's artifacts listed. */
@@ -133,9 +137,9 @@ export class RemoteBrowsers {
     m.link?.close();
     closeAll(m, CDP_CLOSE.ended, `session ended (${reason})`);
     if (m.endedUpstream) return {};
-    return m.client.json<BrowserSession>('DELETE', `/v1/browsers?id=${s.id}`, { retry: true }).then(
+    return m.client.json<BrowserSession>('DELETE', `/v1/browsers?id=${m.upstreamId}`, { retry: true }).then(
       (r) => ({ artifacts: artifactSet(r.body.artifacts), upstream: r.body as never }),
-      (err: Error) => (this.log(`browser ${s.id}: could not end it on ${s.host}: ${err.message}`), {}),
+      (err: Error) => (this.log(`browser ${s.id}: could not end it on ${m.client.name}: ${err.message}`), {}),
     );
   }
 
@@ -144,6 +148,10 @@ export class RemoteBrowsers {
     const link = this.mirrors.get(id)?.link;
     if (!link) throw new ApiError('session_conflict', `Browser session ${id} is not connected to its host yet.`);
     return link.connection ?? link.whenOpen();
+  }
+
+  has(id: string): boolean {
+    return this.mirrors.has(id);
   }
 
   clientsOf(id: string): number {

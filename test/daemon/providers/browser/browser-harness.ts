@@ -8,7 +8,8 @@ import type { BrowserSession } from '../../../../src/transport/protocol/browser-
 import { ApiError } from '../../../../src/transport/protocol/errors.js';
 import { browserKind } from '../../../../src/daemon/providers/browser/browser-kind.js';
 import { browserList } from '../../../../src/daemon/providers/browser/browser-list.js';
-import { BrowserProvider, type ClientCloser } from '../../../../src/daemon/providers/browser/browser-provider.js';
+import { BrowserProvider } from '../../../../src/daemon/providers/browser/browser-provider.js';
+import type { ClientCloser } from '../../../../src/daemon/browsers/browser-host.js';
 import type { BrowserRecord } from '../../../../src/daemon/providers/browser/browser-record.js';
 import { cdpSessions } from '../../../../src/daemon/providers/browser/cdp-sessions.js';
 import { SessionCore } from '../../../../src/daemon/sessions/session-core.js';

@@ -1,0 +1,33 @@
+// The joined hosts that run browsers, as the browser provider sees them: what each offers now, and an API client
+// per host whose connections are streams through its tunnel (the host speaks to it as its coordinator's account).
+import type { Clock } from '../../shared/clock.js';
+import type { BrowserHosts } from '../providers/browser/joined-browsers.js';
+import { RemoteClient } from '../remote/remote-client.js';
+import type { JoinedHosts } from './joined-hosts.js';
+
+export class JoinedBrowserHosts implements BrowserHosts {
+  private readonly clients = new Map<string, RemoteClient>();
+
+  constructor(
+    private readonly joined: JoinedHosts,
+    private readonly clock: Clock,
+  ) {}
+
+  offers(): ReadonlyArray<{ host: string; browsers: number }> {
+    return this.joined.browserOffers();
+  }
+
+  client(host: string): RemoteClient {
+    let client = this.clients.get(host);
+    if (!client) {
+      // The URL names the host only for messages and the Host header: every connection goes through its tunnel.
+      client = new RemoteClient(host, { url: `http://${host}.joined`, key: '' }, this.clock, () => this.joined.stream(host));
+      this.clients.set(host, client);
+    }
+    return client;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.clients.values()].map((c) => c.close()));
+  }
+}

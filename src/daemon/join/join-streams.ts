@@ -1,0 +1,63 @@
+// A board host's side of its coordinator's byte streams (see tunnel-stream.ts): each is one connection into this
+// host's own API server, where it speaks as the coordinator's account — how the coordinator runs browsers here.
+import type { Duplex } from 'node:stream';
+import { FRAME } from '../../transport/tunnel/frames.js';
+import { TunnelStream } from '../../transport/tunnel/tunnel-stream.js';
+import type { TunnelSender } from './channel-socket.js';
+import type { ReplyBody } from './join-sessions.js';
+
+/** Streams open at once; past this a connect is refused (a coordinator keeps a few per browser). */
+const MAX_STREAMS = 1024;
+
+export class JoinStreams {
+  private readonly streams = new Map<number, TunnelStream>();
+
+  constructor(
+    private readonly tunnel: TunnelSender,
+    private readonly say: (message: unknown) => void,
+    /** Hands a connection to this host's API server for the coordinator's account. */
+    private readonly serve: (stream: Duplex) => void,
+  ) {}
+
+  connect(channel: number): ReplyBody {
+    if (this.streams.has(channel)) return { ok: false, code: 'invalid_request', error: `channel ${channel} is open already` };
+    if (this.streams.size >= MAX_STREAMS) return { ok: false, code: 'rate_limited', error: `this host has ${MAX_STREAMS} streams open for its coordinator` };
+    const tunnel = this.tunnel;
+    const stream = new TunnelStream(
+      {
+        send: (frame, done) => tunnel.send(frame, done),
+        get bufferedAmount() {
+          return tunnel.bufferedAmount;
+        },
+        disconnect: (ch) => this.say({ op: 'disconnect', channel: ch }),
+      },
+      FRAME.data,
+      channel,
+    );
+    stream.on('error', () => undefined); // the server's own handlers see it; the tunnel is not at fault
+    this.streams.set(channel, stream);
+    this.serve(stream);
+    return { ok: true };
+  }
+
+  /** Input for a stream channel; false when the channel is not a stream (a session's, then). */
+  input(channel: number, bytes: Buffer): boolean {
+    const stream = this.streams.get(channel);
+    if (!stream) return false;
+    stream.arrive(bytes);
+    return true;
+  }
+
+  /** The coordinator's disconnect: its close (answered by the stream), or its answer to this host's. */
+  disconnect(channel: number): void {
+    const stream = this.streams.get(channel);
+    this.streams.delete(channel);
+    stream?.remoteClosed();
+  }
+
+  /** The tunnel dropped: every stream ends with it. */
+  closeAll(): void {
+    for (const stream of this.streams.values()) stream.remoteClosed(new Error('the tunnel to the coordinator dropped'));
+    this.streams.clear();
+  }
+}
