@@ -176,6 +176,11 @@ export function buildParts({ paths, settings, clock, log, urls, store, coordinat
   const power = new SessionPower({ registry, actions, boards, flashing, clock, log });
   const joinedPower = new JoinedPower({ hosts: joined, boards, flashing });
   const sandboxSessions = new SandboxSessions(core, sandboxes);
+  // A host that joins again may still run browsers this coordinator has ended (while it was away, or in a restart).
+  joined.on('joined', (host) => {
+    const live = (id: string) => core.get(id)?.ended_at === null;
+    browsers.joined?.reconcile(host, live).catch((err: Error) => log(`host ${host}: could not check its browsers: ${err.message}`));
+  });
   return { registry, boardSet, joined, browserHosts, hostsStatus: () => joined.status(), transcripts, ports, hosts, browserHost, boards, browsers, remote, sandboxes, sandboxSessions, core, names, metrics: { storeLatency, allocations }, restore, flashes, mirrorFlash, joinedFlash, power, joinedPower };
 }
 

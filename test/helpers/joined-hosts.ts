@@ -35,7 +35,8 @@ export interface Coordinated {
   /** A client's serial WebSocket on the coordinator (its frames recorded from the start). */
   serial(id: string, query?: string): Promise<WebSocket>;
   addHost(name: string, config?: Record<string, unknown>): Promise<JoinedHost>;
-  restartCoordinator(): Promise<void>;
+  /** Stops the coordinator keeping its sessions (or kills it with SIGKILL) and starts it again. */
+  restartCoordinator(how?: 'stop' | 'kill'): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -123,8 +124,9 @@ export async function coordinated(options: { coordinator?: Record<string, unknow
       return ws;
     },
     addHost,
-    restartCoordinator: async () => {
-      await coordApi('POST', '/v1/daemon/stop', { keep_sessions: true });
+    restartCoordinator: async (how = 'stop') => {
+      if (how === 'kill') coordDaemon.child.kill('SIGKILL');
+      else await coordApi('POST', '/v1/daemon/stop', { keep_sessions: true });
       await coordDaemon.exited;
       coordDaemon = await spawnDaemon(coordHome.home, env);
       t.coord.daemon = coordDaemon;

@@ -34,6 +34,8 @@ export interface JoinedHostsEvents {
   notice: [session: string, message: ServerMessage];
   /** A session's flash job, as its host has it now. */
   job: [session: string, job: FlashJob, host: string];
+  /** A host registered (its tunnel is up, its boards and browsers known). */
+  joined: [host: string];
 }
 
 export interface Host {

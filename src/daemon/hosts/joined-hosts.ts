@@ -156,6 +156,7 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
     for (const id of held) if (!host.lines.has(id)) void claimOrRelease(link, id, this.o);
     for (const { line, board } of host.lines.values()) void this.bind(host, link, line, board, 'resume');
     this.rebuild();
+    this.emit('joined', name);
   }
 
   /** Opens the session's channel on the host: a new session there ('start'), or the same one again after a drop. */

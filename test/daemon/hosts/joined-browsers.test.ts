@@ -3,6 +3,8 @@
 // coordinator's plan limits and queues it; its artifacts are downloaded through the coordinator.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import WebSocket from 'ws';
 import { chromium } from 'playwright-core';
@@ -25,6 +27,16 @@ afterAll(async () => {
   await t?.close();
   await pages?.close();
 });
+
+/** The last state the host's journal has for one of its sessions. */
+function hostState(id: string): string {
+  let state = 'unknown';
+  for (const line of readFileSync(join(t.hosts[0]!.home.home, 'state', 'sessions.jsonl'), 'utf8').split('\n')) {
+    if (!line) continue;
+    for (const r of JSON.parse(line) as Array<{ s?: { id: string; state: string } }>) if (r.s?.id === id) state = r.s.state;
+  }
+  return state;
+}
 
 function download(path: string): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
@@ -112,5 +124,29 @@ describe('browsers on a joined host', () => {
     expect((await t.tcp('GET', `/v1/browsers?id=${s.id}`)).body).toMatchObject({ status: 'active', link: { state: 'open' } });
     await back.close();
     expect((await t.tcp('DELETE', `/v1/browsers?id=${s.id}`)).body).toMatchObject({ status: 'ended', endReason: 'user_ended' });
+  });
+
+  it("a coordinator's restart ends its browsers on the host too; after a kill -9, the host's next join ends them there", { timeout: 90_000 }, async () => {
+    const s = (await t.tcp('POST', '/v1/browsers', {})).body;
+    expect(s.status).toBe('ready');
+    const hostId = t.hosts[0]!.hostSession(s.id);
+    expect(hostState(hostId)).toBe('active'); // the coordinator's link is its client
+    await t.restartCoordinator();
+    expect((await t.tcp('GET', `/v1/browsers?id=${s.id}`)).body).toMatchObject({ status: 'ended', endReason: 'host_shutdown' });
+    expect(hostState(hostId)).toBe('ended');
+
+    await joinedAll(t, ['lab1']);
+    const killed = (await t.tcp('POST', '/v1/browsers', {})).body;
+    expect(killed).toMatchObject({ status: 'ready', host: 'lab1' });
+    const killedOnHost = t.hosts[0]!.hostSession(killed.id);
+    await t.restartCoordinator('kill');
+    // The coordinator died with its link: its session is over (a mirror does not outlive its daemon)…
+    expect((await t.tcp('GET', `/v1/browsers?id=${killed.id}`)).body).toMatchObject({ status: 'ended', endReason: 'upstream_lost' });
+    // …and once the host joins again, its browser there is ended too, which frees the host's one slot.
+    await joinedAll(t, ['lab1']); // in the new coordinator's log
+    await expect.poll(() => hostState(killedOnHost), { timeout: 30_000 }).toBe('ended');
+    const next = (await t.tcp('POST', '/v1/browsers', {})).body;
+    expect(next).toMatchObject({ status: 'ready', host: 'lab1' });
+    expect((await t.tcp('DELETE', `/v1/browsers?id=${next.id}`)).body).toMatchObject({ status: 'ended' });
   });
 });

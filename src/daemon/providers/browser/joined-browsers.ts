@@ -1,7 +1,7 @@
 // Browser slots on the hosts joined to this coordinator (`fbay daemon start --join` on a machine with Chromium): each
 // is a resource the core claims like a slot of its own, so the account's plan, queue and meter are the coordinator's;
 // the browser runs on the host, created there over the tunnel and reached through a CDP link held across drops.
-import type { BrowserSession, CreateBrowserRequest } from '../../../transport/protocol/browser-api.js';
+import type { BrowserList, BrowserSession, CreateBrowserRequest } from '../../../transport/protocol/browser-api.js';
 import type { RemoteClient } from '../../remote/remote-client.js';
 import { RemoteBrowsers } from '../remote/remote-browsers.js';
 import type { ProviderEvents } from '../../sessions/provider.js';
@@ -34,7 +34,7 @@ export class JoinedBrowsers {
     private readonly hosts: BrowserHosts,
     emit: Emit,
     now: () => number,
-    log: (message: string) => void,
+    private readonly log: (message: string) => void,
   ) {
     this.mirrors = new RemoteBrowsers(emit, now, log, 'host_lost');
   }
@@ -59,6 +59,22 @@ export class JoinedBrowsers {
     });
     s.upstream = body as unknown as Record<string, unknown>;
     return { upstream: s.upstream, ...(await this.mirrors.start(client, s, body.id)) };
+  }
+
+  /**
+   * A host (re)joined: its browsers for this coordinator whose sessions here are over — ended while it was away, or
+   * with this coordinator's restart — are ended there, so that they do not hold its slots until their cap.
+   */
+  async reconcile(host: string, isLive: (id: string) => boolean): Promise<void> {
+    if (!this.hosts.offers().some((o) => o.host === host)) return;
+    const client = this.hosts.client(host);
+    const { body } = await client.json<BrowserList>('GET', '/v1/browsers', { retry: true });
+    for (const b of body.browsers) {
+      const mine = b.metadata?.coordinator_session;
+      if (typeof mine !== 'string' || isLive(mine)) continue;
+      this.log(`browser ${mine} is over here; ending its browser ${b.id} on joined host ${host}`);
+      await client.json('DELETE', `/v1/browsers?id=${b.id}`, { retry: true }).catch((err: Error) => this.log(`browser ${b.id} on ${host}: ${err.message}`));
+    }
   }
 
   /** Where an ended session's artifacts are: its host's client and its id there. */
