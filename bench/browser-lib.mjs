@@ -8,8 +8,8 @@ import { chromiumArgs } from '../dist/daemon/browsers/launcher.js';
 import { findBrowser } from '../dist/daemon/browsers/executable.js';
 
 /** A CDP client: call(method, params, sessionId) → result; rejects on a CDP error. */
-export async function cdp(url) {
-  const ws = new WebSocket(url, { maxPayload: 512 * 1024 * 1024, perMessageDeflate: false });
+export async function cdp(url, headers = {}) {
+  const ws = new WebSocket(url, { headers, maxPayload: 512 * 1024 * 1024, perMessageDeflate: false });
   await once(ws, 'open');
   let next = 1;
   const waiting = new Map();
