@@ -12,6 +12,7 @@ export class HostStreams {
   constructor(private readonly link: HostLink) {
     link.on('data', (channel, _offset, bytes) => this.open.get(channel)?.arrive(bytes));
     link.on('message', (m) => {
+      if (m.op === 'ack') return this.open.get(m.channel)?.acked(m.offset);
       if (m.op !== 'disconnect') return;
       this.link.channels.delete(m.channel);
       const stream = this.open.get(m.channel);
@@ -34,6 +35,7 @@ export class HostStreams {
         get bufferedAmount() {
           return link.ws.bufferedAmount;
         },
+        ack: (ch, offset) => link.send({ op: 'ack', channel: ch, offset }),
         disconnect: (ch) => link.send({ op: 'disconnect', channel: ch }),
       },
       FRAME.input,

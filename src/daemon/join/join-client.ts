@@ -19,8 +19,7 @@ import type { TunnelSender } from './channel-socket.js';
 import { CoordinatorUrls, tunnelUrl } from './coordinator-urls.js';
 import { JoinBoards } from './join-boards.js';
 import { JoinFlash } from './join-flash.js';
-import { JoinStreams } from './join-streams.js';
-import type { Duplex } from 'node:stream';
+import { JoinStreams, type ServeStream } from './join-streams.js';
 import { JOIN_ACCOUNT, JoinSessions, type ReplyBody } from './join-sessions.js';
 
 export interface JoinOptions {
@@ -37,7 +36,7 @@ export interface JoinOptions {
   power: SessionPower;
   /** Browsers offered to the coordinator (0: none), and this host's API server for the coordinator's account. */
   browsers(): number;
-  serve(stream: Duplex): void;
+  serve: ServeStream;
   clock: Clock;
   log(message: string): void;
   /** Reconnect backoff's randomness (tests). */
@@ -221,7 +220,8 @@ export class JoinClient implements TunnelSender {
       case 'connect':
         return this.reply(m.id, this.streams.connect(m.channel));
       case 'disconnect':
-        return this.streams.disconnect(m.channel);
+      case 'ack':
+        return this.streams.message(m);
     }
   }
 

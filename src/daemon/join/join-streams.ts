@@ -6,6 +6,9 @@ import { TunnelStream } from '../../transport/tunnel/tunnel-stream.js';
 import type { TunnelSender } from './channel-socket.js';
 import type { ReplyBody } from './join-sessions.js';
 
+/** Hands a connection to this host's API server for the coordinator's account. */
+export type ServeStream = (stream: Duplex) => void;
+
 /** Streams open at once; past this a connect is refused (a coordinator keeps a few per browser). */
 const MAX_STREAMS = 1024;
 
@@ -15,8 +18,7 @@ export class JoinStreams {
   constructor(
     private readonly tunnel: TunnelSender,
     private readonly say: (message: unknown) => void,
-    /** Hands a connection to this host's API server for the coordinator's account. */
-    private readonly serve: (stream: Duplex) => void,
+    private readonly serve: ServeStream,
   ) {}
 
   connect(channel: number): ReplyBody {
@@ -29,6 +31,7 @@ export class JoinStreams {
         get bufferedAmount() {
           return tunnel.bufferedAmount;
         },
+        ack: (ch, offset) => this.say({ op: 'ack', channel: ch, offset }),
         disconnect: (ch) => this.say({ op: 'disconnect', channel: ch }),
       },
       FRAME.data,
@@ -48,10 +51,14 @@ export class JoinStreams {
     return true;
   }
 
-  /** The coordinator's disconnect: its close (answered by the stream), or its answer to this host's. */
-  disconnect(channel: number): void {
-    const stream = this.streams.get(channel);
-    this.streams.delete(channel);
+  /**
+   * The coordinator's `ack` (it has read a stream up to an offset) or `disconnect` (its close, which the stream
+   * answers, or its answer to this host's).
+   */
+  message(m: { op: 'ack'; channel: number; offset: number } | { op: 'disconnect'; channel: number }): void {
+    const stream = this.streams.get(m.channel);
+    if (m.op === 'ack') return stream?.acked(m.offset);
+    this.streams.delete(m.channel);
     stream?.remoteClosed();
   }
 

@@ -80,8 +80,10 @@ export const EndedMessage = v.strictObject({ op: v.literal('ended'), session: se
 /** Either way: this end closed a stream channel (see tunnel-stream.ts); nothing more is sent on it. */
 export const DisconnectMessage = v.strictObject({ op: v.literal('disconnect'), channel });
 export type DisconnectMessage = v.InferOutput<typeof DisconnectMessage>;
+/** Either way: this end has read a stream channel's bytes up to `offset` (its window, see tunnel-stream.ts). */
+export const AckMessage = v.strictObject({ op: v.literal('ack'), channel, offset: count });
 
-export const HostMessage = v.union([HelloMessage, BoardsMessage, ReplyOk, ReplyFailed, EndedMessage, JobMessage, DisconnectMessage]);
+export const HostMessage = v.union([HelloMessage, BoardsMessage, ReplyOk, ReplyFailed, EndedMessage, JobMessage, DisconnectMessage, AckMessage]);
 /** Each message's schema by its op, so a problem is found in the message it claims to be. */
 const HOST_OPS = new Map<string, v.GenericSchema>([
   ['hello', HelloMessage],
@@ -90,6 +92,7 @@ const HOST_OPS = new Map<string, v.GenericSchema>([
   ['ended', EndedMessage],
   ['job', JobMessage],
   ['disconnect', DisconnectMessage],
+  ['ack', AckMessage],
 ]);
 export type HostMessage = v.InferOutput<typeof HostMessage>;
 export type HelloMessage = v.InferOutput<typeof HelloMessage>;
@@ -125,7 +128,7 @@ export const ControlOp = v.strictObject({ op: v.literal('control'), id: requestI
 export const ConnectOp = v.strictObject({ op: v.literal('connect'), id: requestId, channel });
 
 const REQUESTS = [OpenOp, ReleaseOp, ControlOp, UploadOp, FlashOp, FlashJobOp, PowerOp, ConnectOp] as const;
-export const CoordinatorMessage = v.union([WelcomeMessage, RegisteredMessage, DisconnectMessage, ...REQUESTS]);
+export const CoordinatorMessage = v.union([WelcomeMessage, RegisteredMessage, DisconnectMessage, AckMessage, ...REQUESTS]);
 const COORDINATOR_OPS = new Map<string, v.GenericSchema>([
   ['welcome', WelcomeMessage],
   ['registered', RegisteredMessage],
@@ -138,6 +141,7 @@ const COORDINATOR_OPS = new Map<string, v.GenericSchema>([
   ['power', PowerOp],
   ['connect', ConnectOp],
   ['disconnect', DisconnectMessage],
+  ['ack', AckMessage],
 ]);
 export type CoordinatorMessage = v.InferOutput<typeof CoordinatorMessage>;
 export type WelcomeMessage = v.InferOutput<typeof WelcomeMessage>;

@@ -30,10 +30,10 @@ describe("a host's streams for its coordinator", () => {
     const f = decodeFrame(h.frames[0]!) as { channel: number; offset: number; bytes: Buffer };
     expect([f.channel, f.offset, f.bytes.toString()]).toEqual([4, 0, 'HTTP/1.1 200 OK\r\n']);
     const closed = once(stream, 'close');
-    h.streams.disconnect(4);
+    h.streams.message({ op: 'disconnect', channel: 4 });
     await closed;
     expect(h.said).toEqual([{ op: 'disconnect', channel: 4 }]);
-    h.streams.disconnect(4); // again, or for a channel never opened: nothing
+    h.streams.message({ op: 'disconnect', channel: 4 }); // again, or for a channel never opened: nothing
     expect(h.said).toHaveLength(1);
   });
 

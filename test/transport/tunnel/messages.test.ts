@@ -30,6 +30,8 @@ describe('tunnel messages', () => {
     expect(parseCoordinatorMessage({ op: 'connect', id: 5, channel: 9 })).toEqual({ message: { op: 'connect', id: 5, channel: 9 } });
     expect(parseCoordinatorMessage({ op: 'connect', id: 5, channel: 9, path: '/x' })).toEqual({ problem: expect.stringContaining('path') });
     expect(parseCoordinatorMessage({ op: 'disconnect', channel: 9 })).toEqual({ message: { op: 'disconnect', channel: 9 } });
+    expect(parseHostMessage({ op: 'ack', channel: 9, offset: 4194304 })).toEqual({ message: { op: 'ack', channel: 9, offset: 4194304 } });
+    expect(parseCoordinatorMessage({ op: 'ack', channel: 9, offset: -1 })).toEqual({ problem: expect.stringContaining('offset = -1') });
   });
 
   it('say which field of which message is wrong, what it got and why', () => {
@@ -37,7 +39,7 @@ describe('tunnel messages', () => {
       problem: expect.stringMatching(/^hello message does not fit: boards\.0\.id = "\.\.\/x"/),
     });
     expect(parseHostMessage({ op: 'boards', boards: [{ ...board, extra: 1 }] })).toEqual({ problem: expect.stringContaining('boards.0.extra') });
-    expect(parseHostMessage({ op: 'steal' })).toEqual({ problem: 'unknown op "steal"; known: hello, boards, reply, ended, job, disconnect' });
+    expect(parseHostMessage({ op: 'steal' })).toEqual({ problem: 'unknown op "steal"; known: hello, boards, reply, ended, job, disconnect, ack' });
     expect(parseHostMessage([1])).toEqual({ problem: 'a message must be a JSON object; got [1]' });
     expect(parseHostMessage({ op: 'constructor' })).toEqual({ problem: expect.stringContaining('unknown op "constructor"') });
   });

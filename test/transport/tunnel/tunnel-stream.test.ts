@@ -6,12 +6,14 @@ import { once } from 'node:events';
 import { Agent, request } from 'undici';
 import { WebSocket, WebSocketServer } from 'ws';
 import { decodeFrame, FRAME } from '../../../src/transport/tunnel/frames.js';
-import { TunnelStream, type StreamSink } from '../../../src/transport/tunnel/tunnel-stream.js';
+import { TunnelStream, WINDOW_BYTES, type StreamSink } from '../../../src/transport/tunnel/tunnel-stream.js';
 
 interface End {
   stream: TunnelStream;
   /** Frames and disconnects this end sent, in order. */
   sent: Array<{ offset: number; bytes: number } | 'disconnect'>;
+  /** The offsets this end acknowledged. */
+  acks: number[];
 }
 
 /** Two ends of one channel, each delivering to the other on the next turn (as a tunnel does, in order). */
@@ -27,15 +29,22 @@ function pair(options: { ready?: boolean } = {}): { a: End; b: End } {
       setImmediate(done);
       return true;
     },
+    ack(_channel, offset) {
+      me().acks.push(offset);
+      setImmediate(() => other().stream.acked(offset));
+    },
     disconnect() {
       me().sent.push('disconnect');
       setImmediate(() => other().stream.remoteClosed());
     },
   });
-  ends.a = { stream: new TunnelStream(sink(() => ends.a!, () => ends.b!), FRAME.input, 7, options), sent: [] };
-  ends.b = { stream: new TunnelStream(sink(() => ends.b!, () => ends.a!), FRAME.data, 7), sent: [] };
+  ends.a = { stream: new TunnelStream(sink(() => ends.a!, () => ends.b!), FRAME.input, 7, options), sent: [], acks: [] };
+  ends.b = { stream: new TunnelStream(sink(() => ends.b!, () => ends.a!), FRAME.data, 7), sent: [], acks: [] };
   return { a: ends.a, b: ends.b };
 }
+
+/** One turn of the event loop (the pair delivers on the next turn). */
+const turn = () => new Promise((r) => setImmediate(r));
 
 let server: Server | null = null;
 afterEach(() => {
@@ -126,6 +135,7 @@ describe('a tunnel stream', () => {
           return buffered;
         },
         send: (_frame, done) => (leave.push(() => done()), true),
+        ack: () => undefined,
         disconnect: () => undefined,
       },
       FRAME.data,
@@ -156,5 +166,42 @@ describe('a tunnel stream', () => {
     await new Promise((r) => setTimeout(r, 0));
     await new Promise((r) => setImmediate(r));
     expect(Buffer.concat(got).toString()).toBe('one,two');
+  });
+
+  it("holds a writer whose reader does not read at its window, and carries every byte, in order, once it reads", async () => {
+    const { a, b } = pair();
+    const total = 20 * 1024 * 1024;
+    const data = Buffer.alloc(total);
+    for (let i = 0; i < total; i += 4) data.writeUInt32BE(i, i);
+    let done = false;
+    a.stream.write(data, () => (done = true));
+    // b does not read: a sends up to its window, and no further (however many turns of the loop go by).
+    const sent = () => a.sent.reduce((n, f) => n + (f === 'disconnect' ? 0 : f.bytes), 0);
+    while (b.stream.readableLength < WINDOW_BYTES) await turn();
+    for (let i = 0; i < 20; i++) await turn();
+    expect(done).toBe(false);
+    expect(sent()).toBeGreaterThanOrEqual(WINDOW_BYTES);
+    expect(sent()).toBeLessThanOrEqual(WINDOW_BYTES + 256 * 1024);
+    expect(b.stream.readableLength).toBe(sent());
+    // Now it reads: everything arrives, exactly, and the acks are few (one a MiB).
+    const got: Buffer[] = [];
+    let bytes = 0;
+    await new Promise<void>((resolve) =>
+      b.stream.on('data', (c: Buffer) => {
+        got.push(c);
+        if ((bytes += c.length) === total) resolve();
+      }),
+    );
+    expect(Buffer.concat(got).equals(data)).toBe(true);
+    expect(done).toBe(true);
+    expect(b.acks.length).toBeLessThanOrEqual(total / (1024 * 1024));
+    expect(b.acks).toEqual([...b.acks].sort((x, y) => x - y));
+  });
+
+  it('fails a stream whose far end sends past the window it was given', async () => {
+    const { b } = pair();
+    const failed = new Promise<Error>((resolve) => b.stream.once('error', resolve));
+    for (let i = 0; i < 20; i++) b.stream.arrive(Buffer.alloc(256 * 1024));
+    expect((await failed).message).toMatch(/sent past the 4194304-byte window of stream 7/);
   });
 });
