@@ -107,7 +107,7 @@ export function buildParts({ paths, settings, clock, log, urls, store, coordinat
   });
   const now = () => clock.now();
   const boards = new BoardProvider({ registry: boardSet, ports, restore, hosts: joined, idleTimeoutS: () => settings.idleTimeoutS, now, log, names });
-  const browserHosts = new JoinedBrowserHosts(joined, clock);
+  const browserHosts = new JoinedBrowserHosts(joined, clock, () => settings.hostGraceS);
   const browsers = new BrowserProvider({ host: browserHost, capacity: () => settings.browsers.max_concurrent, joined: browserHosts, now, log });
   // A host that offers browsers came or went: sessions queued for a slot may now fit.
   joined.on('change', () => browsers.capacityChanged());

@@ -11,7 +11,12 @@ export class JoinedBrowserHosts implements BrowserHosts {
   constructor(
     private readonly joined: JoinedHosts,
     private readonly clock: Clock,
+    private readonly graceS: () => number,
   ) {}
+
+  graceMs(): number {
+    return this.graceS() * 1000;
+  }
 
   offers(): ReadonlyArray<{ host: string; browsers: number }> {
     return this.joined.browserOffers();

@@ -18,7 +18,8 @@ beforeAll(async () => {
   pages = await servePages();
   t = await coordinated({
     // No Chromium on the coordinator: every browser it gives out must run on a joined host.
-    coordinator: { browsers: { executable: '/nonexistent/chromium', warm: 0 } },
+    // A short grace: the test of a host away past it takes seconds, not the default 30.
+    coordinator: { browsers: { executable: '/nonexistent/chromium', warm: 0 }, host_grace_s: 3 },
     hosts: [{ name: 'lab1', config: { virtual_boards: 1, browsers: { warm: 0, max_concurrent: 1 } } }],
   });
   await joinedAll(t);
@@ -148,5 +149,17 @@ describe('browsers on a joined host', () => {
     const next = (await t.tcp('POST', '/v1/browsers', {})).body;
     expect(next).toMatchObject({ status: 'ready', host: 'lab1' });
     expect((await t.tcp('DELETE', `/v1/browsers?id=${next.id}`)).body).toMatchObject({ status: 'ended' });
+  });
+
+  it("a host away past its grace ends its browsers with host_lost; back, it ends them there too", { timeout: 60_000 }, async () => {
+    const s = (await t.tcp('POST', '/v1/browsers', {})).body;
+    expect(s.status).toBe('ready');
+    const hostId = t.hosts[0]!.hostSession(s.id);
+    t.hosts[0]!.proxy.cut();
+    const ended = (await t.tcp('GET', `/v1/browsers?id=${s.id}&wait=ended&timeoutMs=20000`)).body;
+    expect(ended).toMatchObject({ status: 'ended', endReason: 'host_lost' });
+    expect(hostState(hostId)).toBe('ready'); // the host never heard of it: its browser still runs
+    t.hosts[0]!.proxy.restore();
+    await expect.poll(() => hostState(hostId), { timeout: 30_000 }).toBe('ended');
   });
 });

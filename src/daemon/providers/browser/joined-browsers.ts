@@ -11,6 +11,8 @@ import type { BrowserRecord } from './browser-record.js';
 export interface BrowserHosts {
   offers(): ReadonlyArray<{ host: string; browsers: number }>;
   client(host: string): RemoteClient;
+  /** How long a host may be away before its sessions end (`host_grace_s`). */
+  graceMs(): number;
 }
 
 type Emit = <K extends keyof ProviderEvents>(event: K, ...args: ProviderEvents[K]) => void;
@@ -36,7 +38,7 @@ export class JoinedBrowsers {
     now: () => number,
     private readonly log: (message: string) => void,
   ) {
-    this.mirrors = new RemoteBrowsers(emit, now, log, 'host_lost');
+    this.mirrors = new RemoteBrowsers(emit, now, log, { reason: 'host_lost', windowMs: () => hosts.graceMs() });
   }
 
   /** Every joined host's slots, taken in turn (the first of each host, then the second…): the first free one spreads the load. */

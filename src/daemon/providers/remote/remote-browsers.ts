@@ -37,8 +37,9 @@ export class RemoteBrowsers {
     private readonly emit: Emit,
     private readonly now: () => number,
     private readonly log: (message: string) => void,
-    /** Why a session whose link could not be kept ends: a joined host's is `host_lost`. */
-    private readonly lostReason = 'upstream_lost',
+    /** How long a dropped link is retried, and why a session whose link could not be kept ends (a joined host's:
+     *  its grace, and `host_lost`). */
+    private readonly onLoss: { reason: string; windowMs(): number } = { reason: 'upstream_lost', windowMs: () => LINK_WINDOW_MS },
   ) {}
 
   async admit(client: RemoteClient, req: CreateBrowserRequest, key: string): Promise<Admitted<BrowserRecord>> {
@@ -97,8 +98,9 @@ export class RemoteBrowsers {
   }
 
   private async openLink(m: Mirror, s: BrowserRecord, upstream: BrowserSession): Promise<void> {
-    const expires = upstream.expiresAt ? Date.parse(upstream.expiresAt) - this.now() : LINK_WINDOW_MS;
-    const link = new CdpLink(m.client, m.upstreamId, Math.max(1000, Math.min(LINK_WINDOW_MS, expires)));
+    const window = this.onLoss.windowMs();
+    const expires = upstream.expiresAt ? Date.parse(upstream.expiresAt) - this.now() : window;
+    const link = new CdpLink(m.client, m.upstreamId, Math.max(1000, Math.min(window, expires)));
     m.link = link;
     link.on('open', () => this.emit('update', s.id, { link: { state: 'open', deadline: null } }));
     link.on('dropped', (reason, deadline) => {
@@ -124,8 +126,8 @@ export class RemoteBrowsers {
       else this.emit('end', s.id, upstream.endReason ?? 'upstream_lost', this.now(), { artifacts });
       return;
     }
-    this.log(`browser ${s.id}: the link to ${m.client.name} is lost (${why}); ending it (${this.lostReason})`);
-    this.emit('end', s.id, this.lostReason, this.now());
+    this.log(`browser ${s.id}: the link to ${m.client.name} is lost (${why}); ending it (${this.onLoss.reason})`);
+    this.emit('end', s.id, this.onLoss.reason, this.now());
   }
 
   /** Ends it here and on the host (nobody reaches it through this daemon any more); the host's artifacts listed. */

@@ -15,7 +15,7 @@ function provider(o: { chromium: boolean; offers: Array<{ host: string; browsers
       if (!o.chromium) throw new ApiError('browser_unavailable' as never, 'No Chromium here: install it with `apt install chromium`.');
     },
   } as unknown as BrowserHost;
-  const joined = { offers: () => o.offers, client: () => ({}) as RemoteClient };
+  const joined = { offers: () => o.offers, client: () => ({}) as RemoteClient, graceMs: () => 30_000 };
   return new BrowserProvider({ host, capacity: () => 2, joined, now: () => 0, log: () => undefined });
 }
 
