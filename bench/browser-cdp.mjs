@@ -1,24 +1,7 @@
 // Figures: CDP through the daemon's proxy vs straight to Chromium, same run — Runtime.evaluate round trip (p50 overhead
 // < 0.3 ms) and full-viewport screenshot throughput (≥ 90% of direct). Blocks alternate to share the machine's noise.
 import { startDaemon, percentile, report } from './lib.mjs';
-import { cdp, launchDirect, openPage, servePages } from './browser-lib.mjs';
-
-async function evaluateRounds(client, sessionId, n) {
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await client.call('Runtime.evaluate', { expression: '1+1', returnByValue: true }, sessionId);
-    out.push(performance.now() - t);
-  }
-  return out;
-}
-
-async function screenshots(client, sessionId, n) {
-  let bytes = 0;
-  const t = performance.now();
-  for (let i = 0; i < n; i++) bytes += (await client.call('Page.captureScreenshot', { format: 'png' }, sessionId)).data.length;
-  return { ms: performance.now() - t, bytes };
-}
+import { cdp, evaluateRounds, launchDirect, openPage, screenshots, servePages } from './browser-lib.mjs';
 
 export async function run({ rounds = 10, evals = 300, shots = 6 } = {}) {
   const pages = await servePages();

@@ -2,7 +2,7 @@
 // against a session without (p50 overhead < 0.3 ms), and the encoder's CPU, on a page animating at 60 fps and a still one.
 import { readdirSync, readFileSync } from 'node:fs';
 import { startDaemon, percentile, report } from './lib.mjs';
-import { browserPid, cdp, openPage } from './browser-lib.mjs';
+import { browserPid, cdp, evaluateRounds, openPage } from './browser-lib.mjs';
 
 /** A page that never stops painting: the screencast's and the encoder's worst case. */
 const ANIMATED = `data:text/html,${encodeURIComponent(
@@ -21,16 +21,6 @@ function cpuTicks(match) {
     } catch {}
   }
   return ticks;
-}
-
-async function evaluateRounds(client, sessionId, n) {
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await client.call('Runtime.evaluate', { expression: '1+1', returnByValue: true }, sessionId);
-    out.push(performance.now() - t);
-  }
-  return out;
 }
 
 export async function run({ rounds = 8, evals = 300, windowMs = 4000 } = {}) {

@@ -153,3 +153,22 @@ export async function warmFilled(d, count = 1) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/** `n` round trips of a trivial Runtime.evaluate on a page's session, in ms each. */
+export async function evaluateRounds(client, sessionId, n) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await client.call('Runtime.evaluate', { expression: '1+1', returnByValue: true }, sessionId);
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+/** `n` full-viewport screenshots one after another: the time they took and the base64 bytes they came to. */
+export async function screenshots(client, sessionId, n) {
+  let bytes = 0;
+  const t = performance.now();
+  for (let i = 0; i < n; i++) bytes += (await client.call('Page.captureScreenshot', { format: 'png' }, sessionId)).data.length;
+  return { ms: performance.now() - t, bytes };
+}

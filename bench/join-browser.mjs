@@ -1,36 +1,8 @@
 // Figures for a browser on a joined host (issue 15: hosts offer their browsers too): CDP through the coordinator and
 // the host's tunnel against the same host's browser reached directly over its own TCP API, in the same run —
 // Runtime.evaluate's added round trip (p50) and full-viewport screenshot throughput. Blocks alternate.
-import { readFileSync, watch } from 'node:fs';
-import { join } from 'node:path';
-import { api, freePort, percentile, report, startDaemon } from './lib.mjs';
-import { cdp, openPage, servePages } from './browser-lib.mjs';
-
-async function logged(home, pattern) {
-  const log = join(home, 'fbayd.log');
-  while (!pattern.test(readFileSync(log, 'utf8'))) {
-    await new Promise((resolve) => {
-      const w = watch(log, () => (w.close(), resolve()));
-      if (pattern.test(readFileSync(log, 'utf8'))) (w.close(), resolve());
-    });
-  }
-}
-
-async function evaluateRounds(client, sessionId, n) {
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await client.call('Runtime.evaluate', { expression: '1+1', returnByValue: true }, sessionId);
-    out.push(performance.now() - t);
-  }
-  return out;
-}
-
-async function screenshots(client, sessionId, n) {
-  const t = performance.now();
-  for (let i = 0; i < n; i++) await client.call('Page.captureScreenshot', { format: 'png' }, sessionId);
-  return performance.now() - t;
-}
+import { api, freePort, logged, percentile, report, startDaemon } from './lib.mjs';
+import { cdp, evaluateRounds, openPage, screenshots, servePages } from './browser-lib.mjs';
 
 export async function run({ rounds = 10, evals = 300, shots = 6 } = {}) {
   const pages = await servePages();
@@ -60,7 +32,7 @@ export async function run({ rounds = 10, evals = 300, shots = 6 } = {}) {
     for (let r = 0; r < rounds; r++) {
       for (const s of r % 2 ? [...sides].reverse() : sides) {
         s.evals.push(...(await evaluateRounds(s.client, s.session, evals)));
-        s.shotMs += await screenshots(s.client, s.session, shots);
+        s.shotMs += (await screenshots(s.client, s.session, shots)).ms;
       }
     }
     const [joined, direct] = sides;

@@ -1,26 +1,11 @@
 // Figures for a board host that dialled out to a coordinator (issue 15): a serial byte's round trip and the
 // throughput through host → coordinator → client, against the same host's board reached directly, in the same run.
 import { once } from 'node:events';
-import { readFileSync, watch } from 'node:fs';
-import { join } from 'node:path';
 import WebSocket from 'ws';
-import { api, freePort, median, percentile, report, startDaemon } from './lib.mjs';
+import { api, freePort, logged, median, percentile, report, startDaemon } from './lib.mjs';
 
 const CHUNK = 1024 * 1024;
 const ECHO_LIMIT_MS = 2000;
-
-/** Resolves when the daemon's log (fbayd.log in its home) has a line matching `pattern`. */
-async function logged(home, pattern) {
-  for (;;) {
-    const text = readFileSync(join(home, 'fbayd.log'), 'utf8');
-    if (pattern.test(text)) return;
-    // The log is a file the daemon appends to: look again after its next write.
-    await new Promise((resolve) => {
-      const w = watch(join(home, 'fbayd.log'), () => (w.close(), resolve()));
-      if (pattern.test(readFileSync(join(home, 'fbayd.log'), 'utf8'))) (w.close(), resolve());
-    });
-  }
-}
 
 /** A coordinator on loopback TCP, and one host that joined it and also listens on TCP itself (the direct path). */
 async function setup() {

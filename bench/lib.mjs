@@ -1,6 +1,6 @@
 // Shared by the benchmarks: a real daemon in a temp FBAY_HOME, API calls over its socket, and percentiles.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -83,5 +83,18 @@ export async function freePort() {
       await new Promise((r) => s.close(r));
       return port;
     }
+  }
+}
+
+/** Resolves when the daemon's log (fbayd.log in its home) has a line matching `pattern`. */
+export async function logged(home, pattern) {
+  for (;;) {
+    const text = readFileSync(join(home, 'fbayd.log'), 'utf8');
+    if (pattern.test(text)) return;
+    // The log is a file the daemon appends to: look again after its next write.
+    await new Promise((resolve) => {
+      const w = watch(join(home, 'fbayd.log'), () => (w.close(), resolve()));
+      if (pattern.test(readFileSync(join(home, 'fbayd.log'), 'utf8'))) (w.close(), resolve());
+    });
   }
 }

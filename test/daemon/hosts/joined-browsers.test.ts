@@ -162,4 +162,20 @@ describe('browsers on a joined host', () => {
     t.hosts[0]!.proxy.restore();
     await expect.poll(() => hostState(hostId), { timeout: 30_000 }).toBe('ended');
   });
+
+  it('a browser ended while its host is still creating it is ended on the host too', { timeout: 60_000 }, async () => {
+    const creating = t.tcp('POST', '/v1/browsers', { metadata: { job: 'short-lived' } });
+    let id = '';
+    await expect
+      .poll(async () => {
+        const live = (await t.tcp('GET', '/v1/browsers')).body.browsers as Array<{ id: string; status: string; metadata: Record<string, string> }>;
+        id = live.find((b) => b.metadata.job === 'short-lived' && b.status === 'assigning')?.id ?? '';
+        return id;
+      })
+      .not.toBe('');
+    expect((await t.tcp('DELETE', `/v1/browsers?id=${id}`)).body).toMatchObject({ status: 'ended', endReason: 'user_ended' });
+    await creating;
+    const hostId = t.hosts[0]!.hostSession(id);
+    await expect.poll(() => hostState(hostId), { timeout: 20_000 }).toBe('ended');
+  });
 });

@@ -12,7 +12,6 @@ import type { BrowserRecord } from './browser-record.js';
 import { browserFields, launchSpec } from './browser-spec.js';
 import { JoinedBrowsers, joinedHostOf, type BrowserHosts } from './joined-browsers.js';
 
-
 interface Runtime {
   launching: Promise<LiveBrowser | null> | null;
   browser: LiveBrowser | null;
@@ -119,6 +118,7 @@ export class BrowserProvider extends Provider<BrowserRecord> {
    * every process of it is gone. One that never became ready is closed, keeping nothing.
    */
   async stop(s: BrowserRecord, reason: string): Promise<Partial<BrowserRecord>> {
+    if (this.joined?.stopCreating(s.id)) return {};
     if (this.joined?.mirrors.has(s.id)) return this.joined.mirrors.stop(s, reason);
     const rt = this.runtime.get(s.id);
     if (!rt) return {};

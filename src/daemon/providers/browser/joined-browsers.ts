@@ -4,7 +4,7 @@
 import type { BrowserList, BrowserSession, CreateBrowserRequest } from '../../../transport/protocol/browser-api.js';
 import type { RemoteClient } from '../../remote/remote-client.js';
 import { RemoteBrowsers } from '../remote/remote-browsers.js';
-import type { ProviderEvents } from '../../sessions/provider.js';
+import { StartFailure, type ProviderEvents } from '../../sessions/provider.js';
 import type { BrowserRecord } from './browser-record.js';
 
 /** The hosts that offer browsers now, and a client that reaches a host's API through its tunnel. */
@@ -31,6 +31,8 @@ export function joinedHostOf(resource: string | null | undefined): string | null
 
 export class JoinedBrowsers {
   readonly mirrors: RemoteBrowsers;
+  /** Sessions whose create on their host is under way, and whether they were ended meanwhile. */
+  private readonly creating = new Map<string, { stopped: boolean }>();
 
   constructor(
     private readonly hosts: BrowserHosts,
@@ -53,12 +55,24 @@ export class JoinedBrowsers {
   /** Creates the browser on its host (the session's id is the Idempotency-Key there), then follows it until usable. */
   async start(s: BrowserRecord, host: string): Promise<Partial<BrowserRecord>> {
     const client = this.hosts.client(host);
-    const { body } = await client.json<BrowserSession>('POST', '/v1/browsers', {
-      body: hostRequest(s),
-      headers: { 'idempotency-key': s.id },
-      retry: true,
-      timeoutMs: CREATE_BUDGET_MS,
-    });
+    const creating = { stopped: false };
+    this.creating.set(s.id, creating);
+    let body: BrowserSession;
+    try {
+      ({ body } = await client.json<BrowserSession>('POST', '/v1/browsers', {
+        body: hostRequest(s),
+        headers: { 'idempotency-key': s.id },
+        retry: true,
+        timeoutMs: CREATE_BUDGET_MS,
+      }));
+    } finally {
+      this.creating.delete(s.id);
+    }
+    // Ended while its host made it: the host's is ended too, not left running until its cap.
+    if (creating.stopped) {
+      await client.json('DELETE', `/v1/browsers?id=${body.id}`, { retry: true }).catch((err: Error) => this.log(`browser ${body.id} on ${host}: ${err.message}`));
+      throw new StartFailure('user_ended', 'it was ended while its host created it');
+    }
     s.upstream = body as unknown as Record<string, unknown>;
     return { upstream: s.upstream, ...(await this.mirrors.start(client, s, body.id)) };
   }
@@ -77,6 +91,13 @@ export class JoinedBrowsers {
       this.log(`browser ${mine} is over here; ending its browser ${b.id} on joined host ${host}`);
       await client.json('DELETE', `/v1/browsers?id=${b.id}`, { retry: true }).catch((err: Error) => this.log(`browser ${b.id} on ${host}: ${err.message}`));
     }
+  }
+
+  /** The session ended before its host had answered its create: true when it was being created (it is ended there). */
+  stopCreating(id: string): boolean {
+    const creating = this.creating.get(id);
+    if (creating) creating.stopped = true;
+    return creating !== undefined;
   }
 
   /** Where an ended session's artifacts are: its host's client and its id there. */
