@@ -121,7 +121,7 @@ export class RemoteClient {
           if (!elsewhere) await wait(this.clock, Math.min(backoff(attempt), Math.max(0, until - this.clock.now())));
           continue;
         }
-        throw unreachable(this.name, base, err);
+        throw this.unreachable(base, err);
       }
       const text = await res.body.text();
       const body = text ? safeJson(text) : undefined;
@@ -150,11 +150,19 @@ export class RemoteClient {
       });
     } catch (err) {
       this.passOver(base);
-      throw unreachable(this.name, base, err);
+      throw this.unreachable(base, err);
     }
     if (res.statusCode < 400) return res;
     const text = await res.body.text();
     throw upstreamError(this.name, res.statusCode, text ? safeJson(text) : undefined, this.base);
+  }
+
+  /** No answer: for a joined host, through its tunnel (it is away); else over the network (see `unreachable`). */
+  private unreachable(base: string, err: unknown): ApiError {
+    if (!this.connect) return unreachable(this.name, base, err);
+    return new ApiError('upstream_unavailable', `Joined host '${this.name}' did not answer through its tunnel: ${(err as Error).message}.`, {
+      next: 'It is reconnecting or gone: `fbay daemon status` on the coordinator shows its link. Try again once it is back.',
+    });
   }
 
   /** undici's request and this host's connection pool, made on first use. */

@@ -82,3 +82,19 @@ describe('RemoteClient with several URLs', () => {
     expect(client.base).toBe('http://127.0.0.1:1');
   });
 });
+
+describe("a joined host's client (its connections go through the host's tunnel)", () => {
+  it('says the host is away, with where to look, when its tunnel is down', async () => {
+    const away = () => {
+      throw Object.assign(new Error("host 'lab1' is not connected to this coordinator"), { code: 'ECONNREFUSED' });
+    };
+    const client = new RemoteClient('lab1', { url: 'http://lab1.joined', key: '' }, undefined, away);
+    const err = (await client.json('GET', '/v1/browsers').catch((e: unknown) => e)) as ApiError;
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.code).toBe('upstream_unavailable');
+    expect(err.message).toBe("Joined host 'lab1' did not answer through its tunnel: host 'lab1' is not connected to this coordinator.");
+    expect(err.toBody()).toMatchObject({ next: expect.stringContaining('fbay daemon status') });
+    expect(err.message).not.toContain('--listen');
+    await client.close();
+  });
+});
