@@ -49,6 +49,7 @@ import { JoinedFlash } from './hosts/joined-flash.js';
 import { JoinedPower } from './hosts/joined-power.js';
 import { withJoinTier } from './join/join-tier.js';
 import { JoinedBrowserHosts } from './hosts/joined-browser-hosts.js';
+import { JoinedSandboxHosts } from './hosts/joined-sandbox-hosts.js';
 
 export interface PartsOptions {
   paths: FbayPaths;
@@ -118,6 +119,7 @@ export function buildParts({ paths, settings, clock, log, urls, store, coordinat
     settings: () => settings.sandbox,
     now,
     log,
+    hosts: new JoinedSandboxHosts(joined, browserHosts),
   });
   const tcpBase = (account: string) => (account === LOCAL_ACCOUNT ? null : urls.tcp()?.replace(/^http/, 'ws') ?? null);
   const kinds = [
@@ -176,11 +178,15 @@ export function buildParts({ paths, settings, clock, log, urls, store, coordinat
   const power = new SessionPower({ registry, actions, boards, flashing, clock, log });
   const joinedPower = new JoinedPower({ hosts: joined, boards, flashing });
   const sandboxSessions = new SandboxSessions(core, sandboxes);
-  // A host that joins again may still run browsers this coordinator has ended (while it was away, or in a restart).
+  // A host that joins again may still run browsers and sandboxes this coordinator has ended (while it was away, or in
+  // a restart), and sandboxes it idled or put to sleep meanwhile.
   joined.on('joined', (host) => {
     const live = (id: string) => core.get(id)?.ended_at === null;
     browsers.joined?.reconcile(host, live).catch((err: Error) => log(`host ${host}: could not check its browsers: ${err.message}`));
+    const record = (id: string) => core.get(id) as SandboxRecord | undefined;
+    sandboxes.joined?.reconcile(host, record, (s) => core.isLive(s)).catch((err: Error) => log(`host ${host}: could not check its sandboxes: ${err.message}`));
   });
+  joined.on('lost', (host, heard) => sandboxes.joined?.lost(host, heard));
   return { registry, boardSet, joined, browserHosts, hostsStatus: () => joined.status(), transcripts, ports, hosts, browserHost, boards, browsers, remote, sandboxes, sandboxSessions, core, names, metrics: { storeLatency, allocations }, restore, flashes, mirrorFlash, joinedFlash, power, joinedPower };
 }
 

@@ -67,7 +67,7 @@ export class DaemonSettings {
     return this.config.host_grace_s ?? 30;
   }
 
-  get join(): { url?: string | null; key?: string | null; ca?: string | null } {
+  get join(): NonNullable<FbayConfig['join']> {
     return this.config.join ?? {};
   }
 

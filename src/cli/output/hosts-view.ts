@@ -10,8 +10,8 @@ function linkOf(h: HostStatus, now: number): string {
 
 export function hostsTable(hosts: readonly HostStatus[], now = Date.now()): string {
   return renderTable(
-    ['host', 'boards', 'sessions', 'browsers', 'version', 'last heartbeat', 'link'],
-    hosts.map((h) => [h.name, String(h.boards), String(h.sessions), String(h.browsers ?? 0), h.version ?? '-', relativeTime(h.last_heartbeat_at, now), linkOf(h, now)]),
+    ['host', 'boards', 'sessions', 'browsers', 'sandboxes', 'version', 'last heartbeat', 'link'],
+    hosts.map((h) => [h.name, String(h.boards), String(h.sessions), String(h.browsers ?? 0), String(h.sandboxes ?? 0), h.version ?? '-', relativeTime(h.last_heartbeat_at, now), linkOf(h, now)]),
   );
 }
 

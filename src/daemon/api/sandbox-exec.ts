@@ -12,6 +12,7 @@ import type { ApiRequest, JsonReply } from '../http/router.js';
 import { checkExecTimeout } from '../providers/sandbox/sandbox-admission.js';
 import type { SandboxSessions } from '../providers/sandbox/sandbox-sessions.js';
 import type { ExecFile, ExecRequest, Sandbox } from '../sandboxes/index.js';
+import { toHost } from './sandbox-forward.js';
 
 export interface ExecDeps {
   sessions: SandboxSessions;
@@ -31,6 +32,7 @@ export async function runExec(r: ApiRequest, id: string, { sessions, clock }: Ex
   // Files ride in the body: it may be as large as the plan's file limit (base64 adds a third), plus the rest.
   const raw = await readJson(r.req, MAX_BODY_BYTES + Math.ceil((s.limits.max_file_bytes * 4) / 3));
   const req = parseWith(ExecBody, raw);
+  if (sessions.joinedOf(s)) return onHost(r, id, req, sessions);
   const files = decodeFiles(req.files);
   if (req.background) {
     const { box } = await sessions.use(r.account, id);
@@ -59,6 +61,22 @@ export async function runExec(r: ApiRequest, id: string, { sessions, clock }: Ex
   if (!req.stream) return { status: 200, body: await sessions.hold(r.account, id, (box) => box.exec(exec)) };
   await sessions.hold(r.account, id, (box) => stream(r, box, exec, clock));
   return 'streaming';
+}
+
+/** On a joined host: checked against the plan here, then passed there (held here while it runs, as it is there). */
+async function onHost(r: ApiRequest, id: string, req: ExecBody, sessions: SandboxSessions): Promise<'streaming'> {
+  const s = sessions.live(r.account, id);
+  const checked = req.background ? req : { ...req, timeout_s: checkExecTimeout(req.timeout_s, s.limits, sessions.planOf(r.account)) };
+  const body = Buffer.from(JSON.stringify(checked));
+  if (req.background) {
+    sessions.touch(s);
+    await sessions.awake(s);
+    return toHost(r, s, sessions, body);
+  }
+  return sessions.held(r.account, id, async (held) => {
+    await sessions.awake(held);
+    return toHost(r, held, sessions, body);
+  });
 }
 
 /** The exec as SSE: headers once the sandbox is running, then chunks, heartbeats, and the result (or an error). */

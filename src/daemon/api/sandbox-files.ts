@@ -7,6 +7,7 @@ import type { SandboxDirectory } from '../../transport/protocol/sandbox-api.js';
 import { readBody, refuseBody } from '../http/body.js';
 import type { ApiRequest, Route } from '../http/router.js';
 import type { SandboxSessions } from '../providers/sandbox/sandbox-sessions.js';
+import { toHost } from './sandbox-forward.js';
 
 const shown = (path: string) => `/workspace/${path.replace(/^\/?(workspace\/?)?/, '')}`;
 
@@ -39,6 +40,11 @@ export function fileRoutes(sessions: SandboxSessions, named: (r: ApiRequest) => 
           return refuseBody(r.req, new ApiError('payload_too_large', `The file is ${declared} bytes; the ${sessions.planOf(r.account)} plan allows files of at most ${max} bytes. Split it, or write it from an exec.`));
         }
         const data = await readBody(r.req, max);
+        if (sessions.joinedOf(s)) {
+          sessions.touch(s);
+          await sessions.awake(s);
+          return toHost(r, s, sessions, data);
+        }
         const { box } = await sessions.use(r.account, id);
         box.files.write(r.params.path ?? '', data);
         return { status: 201, body: { path: shown(r.params.path ?? ''), size: data.length } };

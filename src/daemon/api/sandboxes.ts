@@ -14,6 +14,7 @@ import type { SandboxSessions } from '../providers/sandbox/sandbox-sessions.js';
 import type { SessionCore } from '../sessions/session-core.js';
 import { runExec } from './sandbox-exec.js';
 import { fileRoutes } from './sandbox-files.js';
+import { orOnHost } from './sandbox-forward.js';
 import { SandboxRateLimit } from './sandbox-rate.js';
 import { idempotencyKey, idParam, query } from './request.js';
 
@@ -106,5 +107,7 @@ export function sandboxApi(core: SessionCore, sessions: SandboxSessions, clock: 
     },
     ...fileRoutes(sessions, named),
   ];
-  return { api, routes };
+  // A sandbox on a joined host is used there; exec and file writes check their bodies here first, then pass them on.
+  const passed = (route: Route) => route.path !== ROUTES.exec && route.method !== 'PUT';
+  return { api, routes: routes.map((route) => (passed(route) ? orOnHost(route, sessions, named) : route)) };
 }

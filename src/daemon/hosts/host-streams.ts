@@ -25,8 +25,11 @@ export class HostStreams {
     });
   }
 
-  /** A new stream: usable at once (its writes wait for the host's reply); a host that refuses it destroys it. */
-  connect(): TunnelStream {
+  /**
+   * A new stream into the host's API server, or with `sandbox` to a port in the sandbox of that session there: usable
+   * at once (its writes wait for the host's reply); a host that refuses it destroys it.
+   */
+  connect(sandbox?: { session: string; port: number }): TunnelStream {
     const link = this.link;
     const channel = link.channel();
     const stream = new TunnelStream(
@@ -43,7 +46,7 @@ export class HostStreams {
       { ready: false },
     );
     this.open.set(channel, stream);
-    link.call({ op: 'connect', channel }).then(
+    link.call({ op: 'connect', channel, ...(sandbox ? { sandbox } : {}) }).then(
       () => stream.ready(),
       (err: Error) => {
         this.open.delete(channel);

@@ -10,6 +10,7 @@ export interface HostState {
   link: unknown;
   lines: { size: number };
   browsers: number;
+  sandboxes: number;
   grace: { deadline: number } | null;
 }
 
@@ -23,6 +24,7 @@ export function statusOf(host: HostState, now: number): HostStatus {
     board_ids: r.boards.map((b) => b.id),
     sessions: host.lines.size,
     browsers: host.link ? host.browsers : 0,
+    sandboxes: host.link ? host.sandboxes : 0,
     last_heartbeat_at: iso(r.last_heartbeat_at),
     connected_at: iso(r.connected_at),
     disconnected_at: iso(r.disconnected_at),

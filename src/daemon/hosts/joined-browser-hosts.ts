@@ -3,6 +3,7 @@
 import type { Clock } from '../../shared/clock.js';
 import type { BrowserHosts } from '../providers/browser/joined-browsers.js';
 import { RemoteClient } from '../remote/remote-client.js';
+import { offersOf, streamTo } from './host-offers.js';
 import type { JoinedHosts } from './joined-hosts.js';
 
 export class JoinedBrowserHosts implements BrowserHosts {
@@ -19,14 +20,14 @@ export class JoinedBrowserHosts implements BrowserHosts {
   }
 
   offers(): ReadonlyArray<{ host: string; browsers: number }> {
-    return this.joined.browserOffers();
+    return offersOf(this.joined.hosts).filter((o) => o.browsers > 0);
   }
 
   client(host: string): RemoteClient {
     let client = this.clients.get(host);
     if (!client) {
       // The URL names the host only for messages and the Host header: every connection goes through its tunnel.
-      client = new RemoteClient(host, { url: `http://${host}.joined`, key: '' }, this.clock, () => this.joined.stream(host));
+      client = new RemoteClient(host, { url: `http://${host}.joined`, key: '' }, this.clock, () => streamTo(this.joined.hosts, host));
       this.clients.set(host, client);
     }
     return client;

@@ -36,6 +36,8 @@ export interface JoinedHostsEvents {
   job: [session: string, job: FlashJob, host: string];
   /** A host registered (its tunnel is up, its boards and browsers known). */
   joined: [host: string];
+  /** A host did not come back within the grace: what ran there is lost (`heard`: its last heartbeat). */
+  lost: [host: string, heard: number];
 }
 
 export interface Host {
@@ -45,6 +47,7 @@ export interface Host {
   grace: GraceHost['grace'];
   /** Browsers it runs at once for this coordinator, as its hello said (0: none). */
   browsers: number;
+  sandboxes: number;
   /** Streams into its API server, while its link is up. */
   streams: HostStreams | null;
 }

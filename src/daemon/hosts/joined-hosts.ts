@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { ApiError } from '../../transport/protocol/errors.js';
 import type { ServerMessage } from '../../transport/protocol/ws-messages.js';
-import type { TunnelBoard } from '../../transport/tunnel/messages.js';
+import type { HelloMessage } from '../../transport/tunnel/messages.js';
 import type { BoardRecord, OpenedPort } from '../boards/board-record.js';
 import { CLOSE, type HostLink } from './host-link.js';
 import { boardRecordOf } from './joined-boards.js';
@@ -16,7 +16,6 @@ import { HostGrace } from './host-grace.js';
 import { claimOrRelease, connectedLink, reasonFromHost, type Host, type JoinedHostsEvents, type JoinedHostsOptions } from './joined-host.js';
 import { JoinedBoardIndex } from './joined-board-index.js';
 import { HostStreams } from './host-streams.js';
-import type { Duplex } from 'node:stream';
 
 /** A host keeps a session this much longer than the grace: the coordinator decides, the host only waits. */
 export const KEEP_MARGIN_S = 30;
@@ -49,7 +48,7 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
         record.disconnected_at = now;
         await this.o.store.link(record.name, { disconnected_at: now });
       }
-      this.hosts.set(record.name, { record, link: null, lines: new Map(), grace: null, browsers: 0, streams: null });
+      this.hosts.set(record.name, { record, link: null, lines: new Map(), grace: null, browsers: 0, sandboxes: 0, streams: null });
       this.grace.knownAtStart(record.name);
     }
     this.rebuild();
@@ -90,23 +89,18 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
     return connectedLink(this.hosts.get(name));
   }
 
-  /** The connected hosts that run browsers for this coordinator, and how many at once. */
-  browserOffers(): Array<{ host: string; browsers: number }> {
-    return [...this.hosts.values()].flatMap((h) => (connectedLink(h) && h.browsers > 0 ? [{ host: h.record.name, browsers: h.browsers }] : []));
-  }
-
-  /** A byte stream into a connected host's API server; while it is away, an error as a refused connection has. */
-  stream(name: string): Duplex {
+  /** Something of this coordinator's runs on the host: while it is away, its grace runs. False: no such host. */
+  expect(name: string): boolean {
     const host = this.hosts.get(name);
-    if (connectedLink(host) && host!.streams) return host!.streams.connect();
-    throw Object.assign(new Error(`host '${name}' is not connected to this coordinator`), { code: 'ECONNREFUSED' });
+    if (host && !connectedLink(host)) this.grace.away(host);
+    return host !== undefined;
   }
 
   /** A host's tunnel is up (authenticated by its key): it registers with its hello. */
   accept(link: HostLink): void {
     if (this.stopping) return link.close(CLOSE.stopping, 'the coordinator is stopping');
     link.once('hello', (hello) => {
-      this.hello(link, hello.version, hello.boards, hello.sessions, hello.browsers ?? 0).catch((err: Error) => {
+      this.hello(link, hello).catch((err: Error) => {
         this.o.log(`host ${link.host}: registration failed: ${err.message}`);
         link.close(1011, `registration failed: ${err.message}`);
       });
@@ -123,12 +117,12 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
     return [...this.hosts.values()].map((h) => statusOf(h, this.o.clock.now()));
   }
 
-  private async hello(link: HostLink, version: string, offered: TunnelBoard[], held: string[], browsers: number): Promise<void> {
+  private async hello(link: HostLink, { version, boards: offered, sessions: held, browsers = 0, sandboxes = 0 }: HelloMessage): Promise<void> {
     const name = link.host;
     const now = this.o.clock.now();
     let host = this.hosts.get(name);
     if (!host) {
-      host = { record: { name, version, boards: [], first_seen_at: now, connected_at: null, disconnected_at: null, last_heartbeat_at: now }, link: null, lines: new Map(), grace: null, browsers: 0, streams: null };
+      host = { record: { name, version, boards: [], first_seen_at: now, connected_at: null, disconnected_at: null, last_heartbeat_at: now }, link: null, lines: new Map(), grace: null, browsers: 0, sandboxes: 0, streams: null };
       this.hosts.set(name, host);
     }
     const previous = host.link;
@@ -141,7 +135,7 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
     if (host.link !== link) return; // replaced while registering
     const channels = new Map<number, JoinedLine>();
     this.channels.set(link, channels);
-    Object.assign(host, { browsers, streams: new HostStreams(link) });
+    Object.assign(host, { browsers, sandboxes, streams: new HostStreams(link) });
     link.on('heard', (at) => this.o.store.heartbeat(name, at));
     link.on('data', (channel, offset, bytes) => channels.get(channel)?.fromHost(offset, bytes));
     link.on('text', (channel, message) => channels.get(channel)?.fromHostText(message));
@@ -199,7 +193,8 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
     void this.o.store.link(host.record.name, { disconnected_at: now, last_heartbeat_at: link.heardAt });
     for (const { line } of host.lines.values()) line.unbind();
     if (!this.stopping) {
-      this.o.log(`host ${host.record.name} dropped (${why})${host.lines.size ? `; its ${host.lines.size} sessions are kept for ${this.o.graceS()} s` : ''}`);
+      this.o.log(`host ${host.record.name} dropped (${why}); what runs there is kept for ${this.o.graceS()} s`);
+      this.grace.away(host);
       for (const { line } of host.lines.values()) this.away(host, line);
     }
     this.rebuild();
@@ -214,6 +209,7 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
     if (host.link || this.stopping) return;
     if (host.lines.size) this.o.log(`host ${host.record.name} did not come back within ${this.o.graceS()} s: its ${host.lines.size} sessions end (host_lost), charged up to its last heartbeat at ${new Date(heard).toISOString()}`);
     for (const id of [...host.lines.keys()]) this.emit('end', id, 'host_lost', heard);
+    this.emit('lost', host.record.name, heard);
   }
 
   private endedOnHost(host: Host, session: string, reason: string): void {

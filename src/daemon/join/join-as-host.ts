@@ -1,12 +1,17 @@
 // A daemon that joins a coordinator as a board host (`--join`, or config `join`): its tunnel client, and the API
 // server that the coordinator's streams reach (the same routes, as the coordinator's account).
 import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Clock } from '../../shared/clock.js';
 import type { DaemonParts } from '../compose.js';
 import { createApiServer, type ServerOptions } from '../http/server.js';
 import type { DaemonSettings } from '../settings.js';
 import { JoinClient } from './join-client.js';
+import { JoinSandboxes } from './join-sandboxes.js';
 import { JOIN_ACCOUNT } from './join-sessions.js';
+
+/** Sandboxes a host runs for its coordinator at once when config `join.sandboxes` does not say. */
+export const DEFAULT_JOIN_SANDBOXES = 10;
 
 export interface JoinTarget {
   url: string;
@@ -26,11 +31,15 @@ export function joinAsHost(target: JoinTarget | null, settings: DaemonSettings, 
   const to = target ?? (settings.join.url && settings.join.key ? { url: settings.join.url, key: settings.join.key, ca: settings.join.ca ?? null } : null);
   if (!to) return null;
   let server: Server | null = null;
+  let sandboxes = 0;
   const { core, registry, ports, flashes, power } = parts;
-  const client = new JoinClient({ ...to, core, registry, ports, flashes, power, browsers: () => browsersOffered(parts, settings), serve: (stream) => server?.emit('connection', stream), clock, log });
+  const offers = () => ({ browsers: browsersOffered(parts, settings), sandboxes });
+  const serve = (stream: Duplex) => server?.emit('connection', stream);
+  const client = new JoinClient({ ...to, core, registry, ports, flashes, power, offers, serve, sandboxes: new JoinSandboxes(core, parts.sandboxSessions), clock, log });
   return {
     client,
     start: async () => {
+      sandboxes = await sandboxesOffered(parts, settings, log);
       await client.start();
       log(`joining ${to.url.replace(/,/g, ', ')} as a board host`);
     },
@@ -46,4 +55,18 @@ function browsersOffered(parts: DaemonParts, settings: DaemonSettings): number {
     return 0;
   }
   return settings.browsers.max_concurrent;
+}
+
+/** And as many sandboxes as `join.sandboxes` says, where they are isolated as this host's `sandbox.isolation` asks. */
+async function sandboxesOffered(parts: DaemonParts, settings: DaemonSettings, log: (message: string) => void): Promise<number> {
+  const wanted = settings.join.sandboxes ?? DEFAULT_JOIN_SANDBOXES;
+  if (wanted === 0) return 0;
+  try {
+    const isolation = (await parts.sandboxes.host()).isolation();
+    if (isolation.level === 'namespaces' || settings.sandbox.isolation === 'process') return wanted;
+    log(`join: offering no sandboxes: ${isolation.reason ?? 'namespaces are unavailable'}`);
+  } catch (err) {
+    log(`join: offering no sandboxes: ${(err as Error).message}`);
+  }
+  return 0;
 }

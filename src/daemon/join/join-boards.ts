@@ -2,6 +2,8 @@
 // (not the coordinator's) sessions has it, with how it is flashed and powered; offered again whenever that changes.
 import type { TunnelBoard } from '../../transport/tunnel/messages.js';
 import type { BoardRecord, BoardRegistry } from '../boards/board-registry.js';
+import type { FlashJobs } from '../flash/flash-jobs.js';
+import type { SessionPower } from '../power/session-power.js';
 import { tunnelBoard } from '../hosts/joined-boards.js';
 import type { SessionCore } from '../sessions/session-core.js';
 import { JOIN_ACCOUNT } from './join-sessions.js';
@@ -50,4 +52,9 @@ export class JoinBoards {
     this.registry.off('change', this.onChange);
     this.core.off('event', this.onEvent);
   }
+}
+
+/** How the host flashes and powers each board, as its offer says. */
+export function upkeepOf(o: { flashes: FlashJobs; power: SessionPower }): (b: BoardRecord) => Pick<TunnelBoard, 'flash' | 'power'> {
+  return (b) => ({ flash: o.flashes.methodOf(b), power: { control: o.power.control(b.id), state: o.power.state(b.id) } });
 }

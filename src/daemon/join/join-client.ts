@@ -9,16 +9,17 @@ import type { JoinStatus } from '../../transport/protocol/api.js';
 import { ReconnectingWebSocket } from '../../transport/reconnecting-websocket.js';
 import { refusal } from './join-refusal.js';
 import { controlFrame, decodeFrame, FRAME, FrameError, heartbeatFrame, MAX_FRAME_BYTES } from '../../transport/tunnel/frames.js';
-import { parseCoordinatorMessage, type CoordinatorMessage, type TunnelBoard } from '../../transport/tunnel/messages.js';
-import type { BoardRecord, BoardRegistry } from '../boards/board-registry.js';
+import { parseCoordinatorMessage, type CoordinatorMessage } from '../../transport/tunnel/messages.js';
+import type { BoardRegistry } from '../boards/board-registry.js';
 import type { FlashJobs } from '../flash/flash-jobs.js';
 import type { SessionPower } from '../power/session-power.js';
 import type { SessionPorts } from '../serial/session-ports.js';
 import type { SessionCore } from '../sessions/session-core.js';
 import type { TunnelSender } from './channel-socket.js';
 import { CoordinatorUrls, tunnelUrl } from './coordinator-urls.js';
-import { JoinBoards } from './join-boards.js';
+import { JoinBoards, upkeepOf } from './join-boards.js';
 import { JoinFlash } from './join-flash.js';
+import type { JoinSandboxes } from './join-sandboxes.js';
 import { JoinStreams, type ServeStream } from './join-streams.js';
 import { JOIN_ACCOUNT, JoinSessions, type ReplyBody } from './join-sessions.js';
 
@@ -34,9 +35,11 @@ export interface JoinOptions {
   /** This host's own flash jobs and power switch: the coordinator's sessions are flashed and powered by them. */
   flashes: FlashJobs;
   power: SessionPower;
-  /** Browsers offered to the coordinator (0: none), and this host's API server for the coordinator's account. */
-  browsers(): number;
+  /** Browsers and sandboxes offered to the coordinator (0: none), and this host's API server for its account. */
+  offers(): { browsers: number; sandboxes: number };
   serve: ServeStream;
+  /** The coordinator's sandboxes here: how they move, and their ports. */
+  sandboxes: JoinSandboxes;
   clock: Clock;
   log(message: string): void;
   /** Reconnect backoff's randomness (tests). */
@@ -62,9 +65,9 @@ export class JoinClient implements TunnelSender {
 
   constructor(private readonly o: JoinOptions) {
     this.sessions = new JoinSessions(o.core, o.ports, o.log);
-    this.boards = new JoinBoards(o.core, o.registry, (b) => this.upkeep(b), (boards) => this.say({ op: 'boards', boards }));
+    this.boards = new JoinBoards(o.core, o.registry, upkeepOf(o), (boards) => this.say({ op: 'boards', boards }));
     this.flash = new JoinFlash({ sessions: this.sessions, flashes: o.flashes, power: o.power, tunnel: this, clock: o.clock, log: o.log });
-    this.streams = new JoinStreams(this, (m) => this.say(m), o.serve);
+    this.streams = new JoinStreams(this, (m) => this.say(m), o.serve, (session, port) => o.sandboxes.port(session, port));
     this.targets = new CoordinatorUrls(o.url);
     this.status = { url: this.url, host: null, state: 'connecting', error: null, boards: 0, refused: [], sessions: 0 };
     const ca = o.ca ? readFileSync(o.ca) : undefined;
@@ -157,7 +160,7 @@ export class JoinClient implements TunnelSender {
     this.said.clear();
     this.status.state = 'open';
     this.status.error = null;
-    ws.send(controlFrame({ op: 'hello', version: VERSION, boards: this.boards.offer(), sessions: this.sessions.held(), browsers: this.o.browsers() }));
+    ws.send(controlFrame({ op: 'hello', version: VERSION, boards: this.boards.offer(), sessions: this.sessions.held(), ...this.o.offers() }));
   }
 
   private down(): void {
@@ -218,15 +221,13 @@ export class JoinClient implements TunnelSender {
       case 'power':
         return this.reply(m.id, await this.flash.power(m));
       case 'connect':
-        return this.reply(m.id, this.streams.connect(m.channel));
+        return this.reply(m.id, m.sandbox ? await this.streams.connectPort(m.channel, m.sandbox) : this.streams.connect(m.channel));
+      case 'sandbox':
+        return this.reply(m.id, await this.o.sandboxes.state(m));
       case 'disconnect':
       case 'ack':
         return this.streams.message(m);
     }
-  }
-
-  private upkeep(b: BoardRecord): Pick<TunnelBoard, 'flash' | 'power'> {
-    return { flash: this.o.flashes.methodOf(b), power: { control: this.o.power.control(b.id), state: this.o.power.state(b.id) } };
   }
 
   private refused(list: Array<{ id: string; reason: string }>): void {
@@ -246,5 +247,4 @@ export class JoinClient implements TunnelSender {
     };
     next();
   }
-
 }

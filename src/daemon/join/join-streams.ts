@@ -8,6 +8,8 @@ import type { ReplyBody } from './join-sessions.js';
 
 /** Hands a connection to this host's API server for the coordinator's account. */
 export type ServeStream = (stream: Duplex) => void;
+/** A connection to a port inside the coordinator's sandbox of a session (see join-sandboxes.ts). */
+export type OpenPort = (session: string, port: number) => Promise<Duplex>;
 
 /** Streams open at once; past this a connect is refused (a coordinator keeps a few per browser). */
 const MAX_STREAMS = 1024;
@@ -19,11 +21,48 @@ export class JoinStreams {
     private readonly tunnel: TunnelSender,
     private readonly say: (message: unknown) => void,
     private readonly serve: ServeStream,
+    private readonly openPort: OpenPort,
   ) {}
 
+  /** A stream into this host's API server. */
   connect(channel: number): ReplyBody {
+    const refused = this.refusal(channel);
+    if (refused) return refused;
+    this.serve(this.open(channel));
+    return { ok: true };
+  }
+
+  /** A stream to a port inside the coordinator's sandbox of a session: answered once that port took the connection. */
+  async connectPort(channel: number, sandbox: { session: string; port: number }): Promise<ReplyBody> {
+    let socket: Duplex;
+    try {
+      const refused = this.refusal(channel);
+      if (refused) return refused;
+      socket = await this.openPort(sandbox.session, sandbox.port);
+    } catch (err) {
+      return { ok: false, code: 'upstream_unavailable', error: (err as Error).message };
+    }
+    const refused = this.refusal(channel); // opened meanwhile
+    if (refused) {
+      socket.destroy();
+      return refused;
+    }
+    const stream = this.open(channel);
+    socket.on('error', () => stream.destroy());
+    stream.pipe(socket);
+    socket.pipe(stream);
+    stream.on('close', () => socket.destroy());
+    socket.on('close', () => stream.end());
+    return { ok: true };
+  }
+
+  private refusal(channel: number): ReplyBody | null {
     if (this.streams.has(channel)) return { ok: false, code: 'invalid_request', error: `channel ${channel} is open already` };
     if (this.streams.size >= MAX_STREAMS) return { ok: false, code: 'rate_limited', error: `this host has ${MAX_STREAMS} streams open for its coordinator` };
+    return null;
+  }
+
+  private open(channel: number): TunnelStream {
     const tunnel = this.tunnel;
     const stream = new TunnelStream(
       {
@@ -39,8 +78,7 @@ export class JoinStreams {
     );
     stream.on('error', () => undefined); // the server's own handlers see it; the tunnel is not at fault
     this.streams.set(channel, stream);
-    this.serve(stream);
-    return { ok: true };
+    return stream;
   }
 
   /** Input for a stream channel; false when the channel is not a stream (a session's, then). */

@@ -7,6 +7,8 @@ export interface BrowserPlan extends BrowserPlanConfig {
 
 export interface SandboxPlan extends SandboxPlanConfig {
   name: string;
+  /** Its sandboxes idle and sleep when their coordinator says (a host's plan for its coordinator), not by the clock here. */
+  coordinated?: boolean;
 }
 
 /** Everything an account's tier allows, resolved through the plan tables. */

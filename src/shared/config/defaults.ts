@@ -157,7 +157,7 @@ export interface FbayConfig {
   /** A coordinator: how long a joined host that dropped keeps its sessions before they end with host_lost. */
   host_grace_s: number;
   /** A board host: the coordinator it dials out to (`fbay daemon start --join`), its host key, a CA to trust. */
-  join?: { url?: string | null; key?: string | null; ca?: string | null };
+  join?: { url?: string | null; key?: string | null; ca?: string | null; sandboxes?: number };
   account: { tier: string; balance_credits?: number | null };
   tiers: Record<string, Partial<TierConfig>>;
   browsers: BrowsersConfig;

@@ -76,6 +76,7 @@ export const KEY_SPECS: KeySpec[] = [
   spec('join.url', v.nullable(v.pipe(v.string(), v.check((s) => badJoinUrl(s) === null))), orNull((s) => s), "the coordinator's URL, wss://HOST:PORT (several separated by commas), or 'none'", 'a board host: the coordinator to dial out to (as `daemon start --join`); with several, the next is tried when one cannot be reached'),
   spec('join.key', v.nullable(v.pipe(v.string(), v.regex(/^key_[A-Za-z0-9]{32}$/))), orNull((s) => s), "a host key (key_…), or 'none'", 'a board host: its host key, made on the coordinator with `fbay keys create --host NAME`'),
   spec('join.ca', v.nullable(absolutePath), orNull((s) => s), "an absolute path to a PEM file, or 'none'", "a board host: a CA to trust for the coordinator's certificate (self-signed)"),
+  spec('join.sandboxes', intIn(0, 1000), int, 'an integer from 0 to 1000', 'a board host: sandboxes it runs for its coordinator at once (0: it offers none)'),
   spec('default_remote', v.nullable(remoteName), orNull((s) => (s === 'local' ? null : s)), "a remote's name, or 'none'", 'the remote commands use when no --remote is given'),
   spec('account.tier', tableName, (s) => s, 'a tier name (free, top_up, team, pro, local, or one in tiers)', "the local owner account's tier"),
   spec('account.balance_credits', v.nullable(numIn(0, 1e9)), orNull(num), "a number of credits ≥ 0, or 'none'", "the local account's balance; 'none' = unmetered"),

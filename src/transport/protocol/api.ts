@@ -178,6 +178,8 @@ export interface HostStatus {
   sessions: number;
   /** Browsers it runs at once for this coordinator, while connected (0: none). */
   browsers: number;
+  /** Sandboxes it runs at once for this coordinator, while connected (0: none). */
+  sandboxes: number;
   last_heartbeat_at: string | null;
   connected_at: string | null;
   disconnected_at: string | null;

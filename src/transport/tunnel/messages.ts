@@ -51,6 +51,8 @@ export const HelloMessage = v.strictObject({
   sessions: v.pipe(v.array(sessionId), v.maxLength(MAX_HOST_BOARDS)),
   /** Browsers the host runs at once for its coordinator (0 or absent: it offers none). */
   browsers: v.optional(v.pipe(count, v.maxValue(10_000))),
+  /** Sandboxes the host runs at once for its coordinator (0 or absent: it offers none). */
+  sandboxes: v.optional(v.pipe(count, v.maxValue(10_000))),
 });
 export const BoardsMessage = v.strictObject({ op: v.literal('boards'), boards });
 export const ReplyOk = v.strictObject({
@@ -124,10 +126,21 @@ export const OpenOp = v.strictObject({
 });
 export const ReleaseOp = v.strictObject({ op: v.literal('release'), id: requestId, session: sessionId });
 export const ControlOp = v.strictObject({ op: v.literal('control'), id: requestId, session: sessionId, message: ClientMessage });
-/** A stream channel into the host's own API server, for the coordinator's sessions of browsers there. */
-export const ConnectOp = v.strictObject({ op: v.literal('connect'), id: requestId, channel });
+/**
+ * A stream channel into the host's own API server (for the coordinator's browsers and sandboxes there), or with
+ * `sandbox` to a port inside the coordinator's sandbox of that session there (its web app, reached by its URL).
+ */
+export const ConnectOp = v.strictObject({
+  op: v.literal('connect'),
+  id: requestId,
+  channel,
+  sandbox: v.optional(v.strictObject({ session: sessionId, port: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65_535)) })),
+});
+/** The coordinator's sandbox of a session moves: frozen (`idle`), its processes ended (`deep_sleep`), running again (`active`). */
+export const SandboxOp = v.strictObject({ op: v.literal('sandbox'), id: requestId, session: sessionId, state: v.picklist(['active', 'idle', 'deep_sleep']) });
+export type SandboxOp = v.InferOutput<typeof SandboxOp>;
 
-const REQUESTS = [OpenOp, ReleaseOp, ControlOp, UploadOp, FlashOp, FlashJobOp, PowerOp, ConnectOp] as const;
+const REQUESTS = [OpenOp, ReleaseOp, ControlOp, UploadOp, FlashOp, FlashJobOp, PowerOp, ConnectOp, SandboxOp] as const;
 export const CoordinatorMessage = v.union([WelcomeMessage, RegisteredMessage, DisconnectMessage, AckMessage, ...REQUESTS]);
 const COORDINATOR_OPS = new Map<string, v.GenericSchema>([
   ['welcome', WelcomeMessage],
@@ -140,6 +153,7 @@ const COORDINATOR_OPS = new Map<string, v.GenericSchema>([
   ['flash_job', FlashJobOp],
   ['power', PowerOp],
   ['connect', ConnectOp],
+  ['sandbox', SandboxOp],
   ['disconnect', DisconnectMessage],
   ['ack', AckMessage],
 ]);

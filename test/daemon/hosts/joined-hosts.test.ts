@@ -67,14 +67,15 @@ describe('boards on a joined host', () => {
       .toBe('available');
   });
 
-  it('lists its hosts in `fbay daemon status` (name, boards, browsers, version, last heartbeat, link)', async () => {
+  it('lists its hosts in `fbay daemon status` (name, boards, browsers, sandboxes, version, last heartbeat, link)', async () => {
     const json = JSON.parse((await fbay('--json', 'daemon', 'status')).stdout);
     expect(json.hosts).toEqual([expect.objectContaining({ name: 'lab1', link: 'open', boards: 3, version: expect.any(String), last_heartbeat_at: expect.any(String) })]);
     const text = (await fbay('daemon', 'status')).stdout;
-    expect(text).toMatch(/HOST\s+BOARDS\s+SESSIONS\s+BROWSERS\s+VERSION\s+LAST HEARTBEAT\s+LINK/);
-    // The host has Chromium: it offers as many browsers as it runs at once (browsers.max_concurrent, 8 by default).
-    expect(json.hosts[0].browsers).toBe(8);
-    expect(text).toMatch(/lab1\s+3\s+0\s+8\s+\S+\s+(just now|\d+s ago)\s+open/);
+    expect(text).toMatch(/HOST\s+BOARDS\s+SESSIONS\s+BROWSERS\s+SANDBOXES\s+VERSION\s+LAST HEARTBEAT\s+LINK/);
+    // The host has Chromium: it offers as many browsers as it runs at once (browsers.max_concurrent, 8 by default);
+    // and it runs sandboxes (bubblewrap): as many as join.sandboxes says, 10 by default.
+    expect(json.hosts[0]).toMatchObject({ browsers: 8, sandboxes: 10 });
+    expect(text).toMatch(/lab1\s+3\s+0\s+8\s+10\s+\S+\s+(just now|\d+s ago)\s+open/);
     const host = JSON.parse((await execa(process.execPath, [FBAY, '--json', 'daemon', 'status'], { env: { FBAY_HOME: t.hosts[0]!.home.home } })).stdout);
     expect(host.join).toMatchObject({ host: 'lab1', state: 'open', boards: 3, refused: [] });
   });

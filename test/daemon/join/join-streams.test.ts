@@ -2,17 +2,32 @@
 // twice, or past the bound, is refused with a reason; input and disconnects reach only the streams they name.
 import { describe, expect, it } from 'vitest';
 import { once } from 'node:events';
-import type { Duplex } from 'node:stream';
+import { Duplex, PassThrough } from 'node:stream';
 import { JoinStreams } from '../../../src/daemon/join/join-streams.js';
 import { decodeFrame } from '../../../src/transport/tunnel/frames.js';
+
+/** Two connected ends, as a socket and its peer. */
+function duplexPair(): [Duplex, Duplex] {
+  const ab = new PassThrough();
+  const ba = new PassThrough();
+  const end = (readable: PassThrough, writable: PassThrough) => Duplex.from({ readable, writable });
+  return [end(ba, ab), end(ab, ba)];
+}
 
 function harness() {
   const frames: Buffer[] = [];
   const said: unknown[] = [];
   const served: Duplex[] = [];
   const tunnel = { bufferedAmount: 0, send: (frame: Buffer, done?: (err?: Error) => void) => (frames.push(frame), done?.(), true) };
-  const streams = new JoinStreams(tunnel, (m) => said.push(m), (s) => served.push(s));
-  return { streams, frames, said, served };
+  const ports: Array<{ session: string; port: number; far: Duplex }> = [];
+  const openPort = async (session: string, port: number) => {
+    if (session === 'ses_gone') throw new Error(`this host runs no sandbox for session ${session}`);
+    const [near, far] = duplexPair();
+    ports.push({ session, port, far });
+    return near;
+  };
+  const streams = new JoinStreams(tunnel, (m) => said.push(m), (s) => served.push(s), openPort);
+  return { streams, frames, said, served, ports };
 }
 
 describe("a host's streams for its coordinator", () => {
@@ -57,5 +72,35 @@ describe("a host's streams for its coordinator", () => {
     await closed;
     expect(h.said).toEqual([]);
     expect(h.streams.input(1, Buffer.from('x'))).toBe(false);
+  });
+
+  it("connect a channel to a port in a sandbox: bytes both ways, the app's close closes the channel", async () => {
+    const h = harness();
+    expect(await h.streams.connectPort(7, { session: 'ses_abc', port: 3000 })).toEqual({ ok: true });
+    expect(h.served).toHaveLength(0); // not the API server's
+    const { session, port, far } = h.ports[0]!;
+    expect([session, port]).toEqual(['ses_abc', 3000]);
+    const got: Buffer[] = [];
+    far.on('data', (c: Buffer) => got.push(c));
+    expect(h.streams.input(7, Buffer.from('GET / HTTP/1.1\r\n\r\n'))).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    expect(Buffer.concat(got).toString()).toBe('GET / HTTP/1.1\r\n\r\n');
+    far.end('HTTP/1.1 200 OK\r\n\r\nhi');
+    await new Promise((r) => setImmediate(r));
+    const f = decodeFrame(h.frames[0]!) as { channel: number; bytes: Buffer };
+    expect([f.channel, f.bytes.toString()]).toEqual([7, 'HTTP/1.1 200 OK\r\n\r\nhi']);
+    expect(h.said).toContainEqual({ op: 'disconnect', channel: 7 });
+  });
+
+  it('refuse a port connect for a sandbox the host does not run, with its reason, and a channel open already', async () => {
+    const h = harness();
+    expect(await h.streams.connectPort(1, { session: 'ses_gone', port: 3000 })).toEqual({
+      ok: false,
+      code: 'upstream_unavailable',
+      error: 'this host runs no sandbox for session ses_gone',
+    });
+    expect(h.streams.input(1, Buffer.from('x'))).toBe(false);
+    h.streams.connect(2);
+    expect(await h.streams.connectPort(2, { session: 'ses_abc', port: 3000 })).toMatchObject({ ok: false, code: 'invalid_request' });
   });
 });

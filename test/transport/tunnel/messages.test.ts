@@ -34,6 +34,18 @@ describe('tunnel messages', () => {
     expect(parseCoordinatorMessage({ op: 'ack', channel: 9, offset: -1 })).toEqual({ problem: expect.stringContaining('offset = -1') });
   });
 
+  it("take the sandboxes a host offers, a stream to a port in one, and the coordinator's word to move one", () => {
+    expect(parseHostMessage({ op: 'hello', version: '0.1.0', boards: [], sessions: [], sandboxes: 10 })).toHaveProperty('message');
+    expect(parseHostMessage({ op: 'hello', version: '0.1.0', boards: [], sessions: [], sandboxes: 1.5 })).toEqual({ problem: expect.stringContaining('sandboxes = 1.5') });
+    const sandbox = { session: 'ses_abcdefghijklmnopqrstuvwx', port: 3000 };
+    expect(parseCoordinatorMessage({ op: 'connect', id: 5, channel: 9, sandbox })).toEqual({ message: { op: 'connect', id: 5, channel: 9, sandbox } });
+    expect(parseCoordinatorMessage({ op: 'connect', id: 5, channel: 9, sandbox: { ...sandbox, port: 70_000 } })).toEqual({ problem: expect.stringContaining('sandbox.port = 70000') });
+    expect(parseCoordinatorMessage({ op: 'connect', id: 5, channel: 9, sandbox: { ...sandbox, session: '../x' } })).toEqual({ problem: expect.stringContaining('sandbox.session') });
+    const move = { op: 'sandbox', id: 6, session: sandbox.session, state: 'idle' };
+    expect(parseCoordinatorMessage(move)).toEqual({ message: move });
+    expect(parseCoordinatorMessage({ ...move, state: 'expired' })).toEqual({ problem: expect.stringContaining('state = "expired"') });
+  });
+
   it('say which field of which message is wrong, what it got and why', () => {
     expect(parseHostMessage({ op: 'hello', version: 'x', boards: [{ ...board, id: '../x' }], sessions: [] })).toEqual({
       problem: expect.stringMatching(/^hello message does not fit: boards\.0\.id = "\.\.\/x"/),

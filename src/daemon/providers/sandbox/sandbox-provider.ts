@@ -1,12 +1,14 @@
 // Sandbox sessions' provider over the SandboxHost: admits a create against the plan, makes the sandbox, freezes it
 // when the core says idle, ends its processes in deep sleep, wakes it, deletes it at the end. What one sandbox is
-// told is done in order (a wake queued behind a freeze thaws what the freeze stopped), one after another.
+// told is done in order (a wake queued behind a freeze thaws what the freeze stopped), one after another. On a
+// coordinator, a sandbox goes to a joined host that offers room first (see joined-sandboxes.ts), else runs here.
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../../../transport/protocol/errors.js';
 import type { CreateSandboxRequest, SandboxLimitsView } from '../../../transport/protocol/sandbox-api.js';
 import type { SandboxConfig } from '../../../shared/config-keys.js';
 import { DEFAULT_LIMITS, type Sandbox, type SandboxHost } from '../../sandboxes/index.js';
 import { Provider, StartFailure, type Admission, type Admitted } from '../../sessions/provider.js';
+import { JoinedSandboxes, type SandboxHosts } from './joined-sandboxes.js';
 import { checkLimits, checkTtl } from './sandbox-admission.js';
 import type { SandboxRecord } from './sandbox-record.js';
 
@@ -18,6 +20,8 @@ export interface SandboxProviderDeps {
   settings(): Omit<SandboxConfig, 'plans'>;
   now(): number;
   log(message: string): void;
+  /** A coordinator's joined hosts that run sandboxes. */
+  hosts?: SandboxHosts;
 }
 
 export class SandboxProvider extends Provider<SandboxRecord> {
@@ -29,9 +33,11 @@ export class SandboxProvider extends Provider<SandboxRecord> {
   /** Live sandboxes the core resumed after a restart; the host brings them back (asleep) before anything else. */
   readonly #resumed: SandboxRecord[] = [];
   #restoring: Promise<void> | null = null;
+  readonly joined: JoinedSandboxes | null;
 
   constructor(private readonly deps: SandboxProviderDeps) {
     super();
+    this.joined = deps.hosts ? new JoinedSandboxes(deps.hosts, this.emit.bind(this) as never, deps.now, deps.log) : null;
   }
 
   /** The host, opened on first use (the daemon opens it as it starts). */
@@ -55,6 +61,7 @@ export class SandboxProvider extends Provider<SandboxRecord> {
   }
 
   async #restore(): Promise<void> {
+    this.joined?.settle();
     const host = await this.host();
     const entries = this.#resumed.map((s) => ({ id: s.id, limits: hostLimits(s.limits) }));
     const { missing, orphans } = await host.restoreAll(entries);
@@ -69,13 +76,11 @@ export class SandboxProvider extends Provider<SandboxRecord> {
     const ttl = checkTtl(req.ttl, plan);
     const applied = checkLimits(req.limits, plan);
     const host = await this.host();
-    const isolation = host.isolation();
-    if (isolation.level === 'process' && this.#isolation !== 'process') {
-      throw new ApiError('isolation_unavailable', `Sandboxes need Linux namespaces, which this host refuses: ${isolation.reason}.`, {
-        next: 'Fix that (install bubblewrap, allow user namespaces), or accept weaker isolation with `fbay config set sandbox.isolation process` and `fbay daemon restart`.',
-      });
-    }
+    if (!this.joined?.offered) this.#checkIsolation(host);
     const t = this.deps.settings();
+    // A host's sandbox for its coordinator idles and sleeps when the coordinator says; should it go quiet for good,
+    // it still sleeps after this host's own deep-sleep window.
+    const own = plan.coordinated ? { idle_after_s: t.deep_sleep_after_s, rate_active_per_min: 0, rate_idle_per_min: 0 } : {};
     return {
       fields: {
         kind: 'sandbox',
@@ -93,6 +98,9 @@ export class SandboxProvider extends Provider<SandboxRecord> {
         web_secret: randomBytes(24).toString('base64url'),
         failure_reason: null,
         metadata: req.metadata ?? {},
+        joined_host: null,
+        upstream_id: null,
+        ...own,
       },
       resources: null,
       queue: false,
@@ -103,7 +111,32 @@ export class SandboxProvider extends Provider<SandboxRecord> {
     return new ApiError('internal_error', 'bug: sandboxes claim no resource');
   }
 
+  /** Refuses a sandbox here without the isolation this host is set to require. */
+  #checkIsolation(host: SandboxHost): void {
+    const isolation = host.isolation();
+    if (isolation.level === 'process' && this.#isolation !== 'process') {
+      throw new ApiError('isolation_unavailable', `Sandboxes need Linux namespaces, which this host refuses: ${isolation.reason}.`, {
+        next: 'Fix that (install bubblewrap, allow user namespaces), or accept weaker isolation with `fbay config set sandbox.isolation process` and `fbay daemon restart`.',
+      });
+    }
+  }
+
   async start(s: SandboxRecord): Promise<Partial<SandboxRecord>> {
+    const tried: string[] = [];
+    for (let on = this.joined?.place(s.id); on; on = this.joined!.place(s.id, tried)) {
+      try {
+        return await this.joined!.start(s, on);
+      } catch (err) {
+        if (err instanceof StartFailure) throw err;
+        tried.push(on);
+        this.deps.log(`sandbox ${s.id}: joined host ${on} could not make it (${(err as Error).message}); trying elsewhere`);
+      }
+    }
+    try {
+      this.#checkIsolation(await this.host());
+    } catch (err) {
+      throw new StartFailure('failed', (err as Error).message, err as ApiError, { failure_reason: (err as Error).message });
+    }
     try {
       const box = await this.#serial(s.id, async (host) => host.create(s.id, hostLimits(s.limits)));
       return { isolation: box.isolation, limits: { ...s.limits, enforced: { ...box.limits.enforced } } };
@@ -117,6 +150,12 @@ export class SandboxProvider extends Provider<SandboxRecord> {
 
   override entered(s: SandboxRecord, from: string): void {
     const id = s.id;
+    if (s.joined_host) {
+      // Idle and deep sleep are told to its host; a thaw from idle is done there by the request that asks for it.
+      if (s.state === 'idle' || s.state === 'deep_sleep') void this.joined?.tell(s, s.state).catch((err: Error) => this.deps.log(`sandbox ${id}: ${err.message}; its host is told again when it joins again`));
+      else if (s.state === 'waking') void this.joined?.wake(s);
+      return;
+    }
     if (s.state === 'idle') {
       // A sandbox that would not freeze stays running, and says so in the log.
       void this.#serial(id, (_h, box) => box!.freeze()).catch((err: Error) => {
@@ -153,12 +192,15 @@ export class SandboxProvider extends Provider<SandboxRecord> {
 
   /** Expired, ended or failed: its processes, /workspace and everything else of it are deleted. */
   async stop(s: SandboxRecord): Promise<Partial<SandboxRecord>> {
+    if (this.joined && (await this.joined.stop(s))) return {};
     await this.#serial(s.id, (host, box) => (box ? host.destroy(s.id) : host.purge(s.id))).catch((err: Error) => this.deps.log(`sandbox ${s.id}: deleting it failed: ${err.message}`));
     return {};
   }
 
   override resume(s: SandboxRecord): void {
-    this.#resumed.push(s);
+    if (!s.joined_host) this.#resumed.push(s);
+    else if (this.joined) this.joined.resumed(s);
+    else this.emit('end', s.id, 'host_lost', this.deps.now());
   }
 
   /** The running sandbox once everything it was told has been done (null: the host has none by that id). */

@@ -25,6 +25,9 @@ export interface SandboxRecord extends CoreRecord {
   /** The secret its web URL carries; nobody else can guess it. */
   web_secret: string;
   failure_reason: string | null;
+  /** The joined host it runs on (null or absent: this daemon), and its session id there. */
+  joined_host?: string | null;
+  upstream_id?: string | null;
 }
 
 /** States in which it runs at the active rate (starting up and waking use the CPU an active one does). */

@@ -2,10 +2,12 @@
 // from idle, the runtime started again from deep sleep), and held while it runs so that it neither idles nor sleeps.
 import { ApiError } from '../../../transport/protocol/errors.js';
 import { LIVE_SANDBOX_STATES } from '../../../transport/protocol/sandbox-api.js';
+import type { Duplex } from 'node:stream';
 import type { Sandbox } from '../../sandboxes/index.js';
 import { iso } from '../../sessions/record.js';
 import type { SessionCore } from '../../sessions/session-core.js';
 import { concurrencyError } from './sandbox-kind.js';
+import type { JoinedSandboxes } from './joined-sandboxes.js';
 import type { SandboxProvider } from './sandbox-provider.js';
 import { expiresAt, type SandboxRecord } from './sandbox-record.js';
 
@@ -47,7 +49,7 @@ export class SandboxSessions {
   /** Bytes through its web URL: activity, and a frozen sandbox thaws for them (the relay's connection waits on it). */
   traffic(s: SandboxRecord): void {
     this.touch(s);
-    if (s.state === 'idle') void this.running(s).catch(() => undefined);
+    if (s.state === 'idle') void (s.joined_host ? this.awake(s) : this.running(s)).catch(() => undefined);
   }
 
   /** Activity, then the sandbox running: woken from idle or deep sleep first; resolves with its host sandbox. */
@@ -58,18 +60,41 @@ export class SandboxSessions {
   }
 
   /** Runs `fn` with the sandbox held (an exec, a stream): no idle or deep sleep until it is done. */
-  async hold<T>(account: string, id: string, fn: (box: Sandbox, s: SandboxRecord) => Promise<T>): Promise<T> {
+  hold<T>(account: string, id: string, fn: (box: Sandbox, s: SandboxRecord) => Promise<T>): Promise<T> {
+    return this.held(account, id, async (s) => fn(await this.running(s), s));
+  }
+
+  /** Runs `fn` with the sandbox held, however it runs it (on a joined host, the host is asked). */
+  async held<T>(account: string, id: string, fn: (s: SandboxRecord) => Promise<T>): Promise<T> {
     const s = this.live(account, id);
     void this.core.apply(s, { busy: s.busy + 1, last_activity_at: this.core.now() });
     try {
-      return await fn(await this.running(s), s);
+      return await fn(s);
     } finally {
       if (this.core.isLive(s)) void this.core.apply(s, { busy: Math.max(0, s.busy - 1), last_activity_at: this.core.now() });
     }
   }
 
+  /** A connection to `port` inside the sandbox (its web app), woken first: through its host's tunnel if it runs on one. */
+  async connect(s: SandboxRecord, port: number): Promise<Duplex> {
+    if (!s.joined_host) return (await this.running(s)).connect(port);
+    await this.awake(s);
+    return this.provider.joined!.connect(s, port);
+  }
+
   /** Wakes it as needed and resolves once its runtime is up. */
   async running(s: SandboxRecord): Promise<Sandbox> {
+    for (;;) {
+      await this.awake(s);
+      const box = await this.provider.box(s.id);
+      if (s.state !== 'active') continue;
+      if (!box) throw new ApiError('internal_error', `bug: sandbox ${s.id} is active but its host has no sandbox for it.`);
+      return box;
+    }
+  }
+
+  /** Wakes it as needed: resolves once it is active, or moving there from idle (a thaw, which the next step waits on). */
+  async awake(s: SandboxRecord): Promise<void> {
     for (;;) {
       if (!this.core.isLive(s)) throw s.state === 'expired' ? expiredError(s) : overError(s);
       if (s.state === 'creating' || s.state === 'waking') {
@@ -83,11 +108,14 @@ export class SandboxSessions {
         continue;
       }
       if (s.state === 'idle') void this.core.move(s, 'active');
-      const box = await this.provider.box(s.id);
-      if (s.state !== 'active') continue;
-      if (!box) throw new ApiError('internal_error', `bug: sandbox ${s.id} is active but its host has no sandbox for it.`);
-      return box;
+      return;
     }
+  }
+
+  /** Where it runs when not here: its joined host, and its id there. */
+  joinedOf(s: SandboxRecord): { host: string; id: string; joined: JoinedSandboxes } | null {
+    const joined = this.provider.joined;
+    return s.joined_host && s.upstream_id && joined ? { host: s.joined_host, id: s.upstream_id, joined } : null;
   }
 
   /** Waking from deep sleep makes it live again: within the plan's live sandboxes, like a create. */

@@ -35,8 +35,7 @@ export class SandboxWebListener {
         const s = live(id);
         if (!s) throw new Error(`Sandbox ${id} has ended.`);
         this.sessions.touch(s);
-        const box = await this.sessions.running(s);
-        return box.connect(appPort);
+        return this.sessions.connect(s, appPort);
       },
       traffic: (id) => {
         const s = live(id);
