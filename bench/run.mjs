@@ -23,8 +23,9 @@ import { run as sandboxDaemonRss } from './sandbox-daemon-rss.mjs';
 import { run as coordinator } from './coordinator.mjs';
 import { run as join } from './join.mjs';
 import { run as joinBrowser } from './join-browser.mjs';
+import { run as joinSandbox } from './join-sandbox.mjs';
 
 console.log(`fbay benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 const results = [];
-for (const bench of [sessionCreate, coreScale, cliStartup, daemonScale, serialReplay, remote, serialThroughput, serialLatency, serialExpect, browserCreate, browserCdp, browserConcurrent, browserExtras, consoleEcho, consoleThroughput, consoleStartup, flash, dashboard, sandbox, sandboxDaemonRss, bridge, coordinator, join, joinBrowser]) results.push(await bench());
+for (const bench of [sessionCreate, coreScale, cliStartup, daemonScale, serialReplay, remote, serialThroughput, serialLatency, serialExpect, browserCreate, browserCdp, browserConcurrent, browserExtras, consoleEcho, consoleThroughput, consoleStartup, flash, dashboard, sandbox, sandboxDaemonRss, bridge, coordinator, join, joinBrowser, joinSandbox]) results.push(await bench());
 process.exitCode = results.every(Boolean) ? 0 : 1;
