@@ -186,6 +186,7 @@ export function buildParts({ paths, settings, clock, log, urls, store, coordinat
     const record = (id: string) => core.get(id) as SandboxRecord | undefined;
     sandboxes.joined?.reconcile(host, record, (s) => core.isLive(s)).catch((err: Error) => log(`host ${host}: could not check its sandboxes: ${err.message}`));
   });
+  joined.on('left', (host) => sandboxes.joined?.left(host));
   joined.on('lost', (host, heard) => sandboxes.joined?.lost(host, heard));
   return { registry, boardSet, joined, browserHosts, hostsStatus: () => joined.status(), transcripts, ports, hosts, browserHost, boards, browsers, remote, sandboxes, sandboxSessions, core, names, metrics: { storeLatency, allocations }, restore, flashes, mirrorFlash, joinedFlash, power, joinedPower };
 }

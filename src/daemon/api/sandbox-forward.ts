@@ -3,6 +3,7 @@
 // answered as the host answers — a stream of events as it comes, a file as it is read.
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
 import type { JoinedSandboxes } from '../providers/sandbox/joined-sandboxes.js';
 import { ApiError } from '../../transport/protocol/errors.js';
 import { hostAway } from '../hosts/joined-host.js';
@@ -28,7 +29,16 @@ function agentFor(joined: JoinedSandboxes, host: string): Agent {
   if (!agent) {
     agent = new Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 64, maxFreeSockets: 8 });
     // A connection is a stream through the host's tunnel; one that cannot be opened (the host is away) fails the request.
-    agent.createConnection = () => joined.hosts.stream(host) as Socket;
+    // (Node's agent does not catch a throw there, so a refusal becomes a stream that fails at once, as a socket's does.)
+    agent.createConnection = () => {
+      try {
+        return joined.hosts.stream(host) as Socket;
+      } catch (err) {
+        const refused = new PassThrough();
+        setImmediate(() => refused.destroy(err as Error));
+        return refused as unknown as Socket;
+      }
+    };
     byHost.set(host, agent);
   }
   return agent;

@@ -36,6 +36,8 @@ export interface JoinedHostsEvents {
   job: [session: string, job: FlashJob, host: string];
   /** A host registered (its tunnel is up, its boards and browsers known). */
   joined: [host: string];
+  /** A host's tunnel dropped (what runs there that has no line asks for its grace with `expect`). */
+  left: [host: string];
   /** A host did not come back within the grace: what ran there is lost (`heard`: its last heartbeat). */
   lost: [host: string, heard: number];
 }

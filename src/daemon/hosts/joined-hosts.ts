@@ -193,9 +193,9 @@ export class JoinedHosts extends EventEmitter<JoinedHostsEvents> {
     void this.o.store.link(host.record.name, { disconnected_at: now, last_heartbeat_at: link.heardAt });
     for (const { line } of host.lines.values()) line.unbind();
     if (!this.stopping) {
-      this.o.log(`host ${host.record.name} dropped (${why}); what runs there is kept for ${this.o.graceS()} s`);
-      this.grace.away(host);
+      this.o.log(`host ${host.record.name} dropped (${why})${host.lines.size ? `; its ${host.lines.size} sessions are kept for ${this.o.graceS()} s` : ''}`);
       for (const { line } of host.lines.values()) this.away(host, line);
+      this.emit('left', host.record.name);
     }
     this.rebuild();
   }

@@ -127,6 +127,11 @@ export class JoinedSandboxes {
     for (const host of hosts) if (!this.hosts.expect(host)) this.lost(host, this.now());
   }
 
+  /** The host's tunnel dropped: with sandboxes of this coordinator there, its grace runs. */
+  left(host: string): void {
+    if (this.on(host).length > 0) this.hosts.expect(host);
+  }
+
   /** The host did not come back within its grace: its sandboxes end, charged up to its last heartbeat. */
   lost(host: string, heard: number): void {
     for (const id of this.on(host)) {
@@ -141,6 +146,8 @@ export class JoinedSandboxes {
    * this coordinator idled or put to sleep while the host was away (or across its own restart) are told again.
    */
   async reconcile(host: string, recordOf: (id: string) => SandboxRecord | undefined, isLive: (s: SandboxRecord) => boolean): Promise<void> {
+    // A host that offers none and runs none of this coordinator's is not asked (a stream costs it a channel).
+    if (!this.hosts.offers().some((o) => o.host === host) && this.on(host).length === 0) return;
     const { body } = await this.hosts.client(host).json<{ sessions: SandboxSession[] }>('GET', '/v1/sessions?kind=sandbox', { retry: true });
     for (const theirs of body.sessions) {
       const mine = theirs.metadata?.coordinator_session;
