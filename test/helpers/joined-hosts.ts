@@ -21,6 +21,8 @@ export interface JoinedHost {
   transcript(coordinatorSession: string): Buffer;
   /** The host's own session for a coordinator session. */
   hostSession(coordinatorSession: string): string;
+  /** The last record the host's journal has for one of its own sessions (null: none). */
+  record(hostSession: string): { state: string; account: string; idle_after_s: number } | null;
   restart(): Promise<void>;
 }
 
@@ -56,6 +58,15 @@ export function tcpRequest(port: number, method: string, path: string, body?: un
 }
 
 /** The host session made for a coordinator session (its Idempotency-Key is the coordinator's id), from its journal. */
+function journalRecord(home: string, id: string): { state: string; account: string; idle_after_s: number } | null {
+  let found = null;
+  for (const line of readFileSync(join(home, 'state', 'sessions.jsonl'), 'utf8').split('\n')) {
+    if (!line) continue;
+    for (const r of JSON.parse(line) as Array<{ s?: { id: string; state: string; account: string; idle_after_s: number } }>) if (r.s?.id === id) found = r.s;
+  }
+  return found;
+}
+
 function hostSessionOf(home: string, coordinatorSession: string): string {
   for (const line of readFileSync(join(home, 'state', 'sessions.jsonl'), 'utf8').split('\n')) {
     if (!line) continue;
@@ -91,6 +102,7 @@ export async function coordinated(options: { coordinator?: Record<string, unknow
       api: (method, path, body) => api(home.socket, method, path, body),
       transcript: (id) => readFileSync(join(home.home, 'state', 'sessions', `${hostSessionOf(home.home, id)}.log`)),
       hostSession: (id) => hostSessionOf(home.home, id),
+      record: (id) => journalRecord(home.home, id),
       restart: async () => {
         await api(home.socket, 'POST', '/v1/daemon/stop', { keep_sessions: true });
         await h.daemon.exited;

@@ -3,7 +3,7 @@
 // and the host's tunnel; the coordinator idles it and its host freezes it; a host away past its grace loses it; a
 // coordinator killed and started again finds it asleep and wakes it on the host with its files.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { coordinated, joinedAll, type Coordinated } from '../../helpers/joined-hosts.js';
 import { call, execStream, web, type Target } from '../api/sandbox-helpers.js';
@@ -29,15 +29,7 @@ afterAll(async () => {
 
 const host = () => t.hosts[0]!;
 
-/** The last record the host's journal has for one of its sessions. */
-function hostRecord(id: string): { state: string; account: string; idle_after_s: number } | null {
-  let found = null;
-  for (const line of readFileSync(join(host().home.home, 'state', 'sessions.jsonl'), 'utf8').split('\n')) {
-    if (!line) continue;
-    for (const r of JSON.parse(line) as Array<{ s?: { id: string; state: string; account: string; idle_after_s: number } }>) if (r.s?.id === id) found = r.s;
-  }
-  return found;
-}
+const hostRecord = (id: string) => host().record(id);
 
 const exec = (id: string, body: Record<string, unknown>) => call(user, 'POST', `/v1/sessions/${id}/exec`, body);
 /** The coordinator's state of a sandbox (looking at it neither wakes it nor counts as its activity). */

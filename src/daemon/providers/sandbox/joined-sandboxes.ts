@@ -143,24 +143,41 @@ export class JoinedSandboxes {
 
   /**
    * A host (re)joined: its sandboxes for this coordinator whose sessions here are over are deleted there, and those
-   * this coordinator idled or put to sleep while the host was away (or across its own restart) are told again.
+   * this coordinator idled or put to sleep while the host was away (or across its own restart) are told again. What
+   * the host did meanwhile is taken as it is: one it restarted into deep sleep sleeps here too (its processes are
+   * gone; the next request wakes it), and one it no longer has at all has failed.
    */
   async reconcile(host: string, recordOf: (id: string) => SandboxRecord | undefined, isLive: (s: SandboxRecord) => boolean): Promise<void> {
     // A host that offers none and runs none of this coordinator's is not asked (a stream costs it a channel).
     if (!this.hosts.offers().some((o) => o.host === host) && this.on(host).length === 0) return;
+    // Only sandboxes the host had made before it was asked can be missing from its answer.
+    const made = this.on(host).filter((id) => this.placed.get(id)!.upstream !== null);
     const { body } = await this.hosts.client(host).json<{ sessions: SandboxSession[] }>('GET', '/v1/sessions?kind=sandbox', { retry: true });
+    const listed = new Set<string>();
     for (const theirs of body.sessions) {
       const mine = theirs.metadata?.coordinator_session;
       if (typeof mine !== 'string') continue;
+      listed.add(mine);
       const s = recordOf(mine);
       if (!s || !isLive(s) || this.placed.get(mine)?.host !== host) {
         this.log(`sandbox ${mine} is over here; deleting its sandbox ${theirs.id} on joined host ${host}`);
         await this.remove(host, theirs.id);
       } else if (s.state === 'waking') {
         await this.wake(s);
+      } else if (theirs.state === 'deep_sleep' && (s.state === 'active' || s.state === 'idle')) {
+        this.log(`sandbox ${s.id}: host ${host} started again with it in deep sleep (its processes are gone); the next request wakes it`);
+        this.emit('update', s.id, {}, 'deep_sleep');
       } else if ((s.state === 'idle' || s.state === 'deep_sleep') && theirs.state !== s.state && theirs.state !== 'deep_sleep') {
         await this.tell(s, s.state).catch((err: Error) => this.log(`sandbox ${s.id} on ${host}: ${err.message}`));
       }
+    }
+    for (const id of made) {
+      if (listed.has(id) || this.placed.get(id)?.host !== host) continue;
+      const s = recordOf(id);
+      if (!s || !isLive(s)) continue;
+      this.log(`sandbox ${id}: host ${host} no longer has it; it fails`);
+      this.placed.delete(id);
+      this.emit('end', id, 'failed', this.now(), { failure_reason: `Its host ${host} no longer has it.` });
     }
   }
 
@@ -172,7 +189,10 @@ export class JoinedSandboxes {
     await this.hosts
       .client(host)
       .json('DELETE', `/v1/sessions/${upstream}`, { retry: true })
-      .catch((err: Error) => this.log(`sandbox ${upstream} on ${host}: could not delete it: ${err.message}; it is deleted when the host joins again`));
+      .catch((err: Error) => {
+        if (err instanceof ApiError && err.code === 'not_found') return; // gone there already
+        this.log(`sandbox ${upstream} on ${host}: could not delete it: ${err.message}; it is deleted when the host joins again`);
+      });
   }
 }
 

@@ -99,20 +99,32 @@ describe('sandboxes placed on joined hosts', () => {
       { id: 'ses_h2', state: 'active', metadata: { coordinator_session: 'ses_asleep' } },
       { id: 'ses_h3', state: 'deep_sleep', metadata: { coordinator_session: 'ses_waking' } },
       { id: 'ses_h4', state: 'active', metadata: {} }, // the host's own, not the coordinator's
+      { id: 'ses_h5', state: 'deep_sleep', metadata: { coordinator_session: 'ses_restarted' } },
     ];
-    const h = harness([{ host: 'a', sandboxes: 5 }], { 'GET /v1/sessions?kind=sandbox': () => ({ sessions: listed }) });
+    const h = harness([{ host: 'a', sandboxes: 6 }], { 'GET /v1/sessions?kind=sandbox': () => ({ sessions: listed }) });
     const records = new Map([
       ['ses_asleep', record('ses_asleep', { state: 'deep_sleep', joined_host: 'a', upstream_id: 'ses_h2' })],
       ['ses_waking', record('ses_waking', { state: 'waking', joined_host: 'a', upstream_id: 'ses_h3' })],
+      // The host started again: what ran there is in deep sleep, whatever this coordinator thought.
+      ['ses_restarted', record('ses_restarted', { state: 'idle', joined_host: 'a', upstream_id: 'ses_h5' })],
+      // The host no longer has it at all (its state was lost).
+      ['ses_missing', record('ses_missing', { state: 'active', joined_host: 'a', upstream_id: 'ses_h6' })],
+      ['ses_missing_over', record('ses_missing_over', { state: 'ended', joined_host: 'a', upstream_id: 'ses_h7' })],
     ]);
     for (const s of records.values()) h.joined.resumed(s);
+    // Still being made there when the host was asked: not in its answer, and not missing.
+    expect(h.joined.place('ses_making')).toBe('a');
     await h.joined.reconcile('a', (id) => records.get(id), (s) => s.state !== 'ended');
     expect(h.calls.filter((c) => c.method === 'DELETE').map((c) => c.path)).toEqual(['/v1/sessions/ses_h1']);
     expect(h.told).toEqual([
       ['a', 'ses_asleep', 'deep_sleep'],
       ['a', 'ses_waking', 'active'],
     ]);
-    expect(h.events).toEqual([['update', 'ses_waking', {}, 'active']]);
+    expect(h.events).toEqual([
+      ['update', 'ses_waking', {}, 'active'],
+      ['update', 'ses_restarted', {}, 'deep_sleep'],
+      ['end', 'ses_missing', 'failed', 1_000_000, { failure_reason: 'Its host a no longer has it.' }],
+    ]);
   });
 
   it('a host lost past its grace ends its sandboxes, charged to its last heartbeat; one no longer known ends at once', () => {
