@@ -56,9 +56,9 @@ export class JoinedSandboxes {
     return best?.host ?? null;
   }
 
-  /** Whether any host offers sandboxes now. */
-  get offered(): boolean {
-    return this.hosts.offers().some((o) => o.sandboxes > 0);
+  /** Whether a connected host has room for one more now (a create may still find it taken when it starts). */
+  get room(): boolean {
+    return this.hosts.offers().some((o) => o.sandboxes - this.on(o.host).length > 0);
   }
 
   /** Makes the sandbox on its host (the session's id is the Idempotency-Key there): the record's fields from its answer. */

@@ -76,7 +76,8 @@ export class SandboxProvider extends Provider<SandboxRecord> {
     const ttl = checkTtl(req.ttl, plan);
     const applied = checkLimits(req.limits, plan);
     const host = await this.host();
-    if (!this.joined?.offered) this.#checkIsolation(host);
+    // With no joined host's room to go to, it would run here: refused now if it cannot be isolated as required.
+    if (!this.joined?.room) this.#checkIsolation(host);
     const t = this.deps.settings();
     // A host's sandbox for its coordinator idles and sleeps when the coordinator says; should it go quiet for good,
     // it still sleeps after this host's own deep-sleep window.

@@ -6,6 +6,7 @@ import { systemClock } from '../../../../src/shared/clock.js';
 import { browserPlanTable, DEFAULT_CONFIG, DEFAULT_SANDBOX, sandboxPlanTable, tierTable, type FbayConfig } from '../../../../src/shared/config-keys.js';
 import type { SandboxHost } from '../../../../src/daemon/sandboxes/index.js';
 import { sandboxKind } from '../../../../src/daemon/providers/sandbox/sandbox-kind.js';
+import type { SandboxHosts } from '../../../../src/daemon/providers/sandbox/joined-sandboxes.js';
 import { SandboxProvider } from '../../../../src/daemon/providers/sandbox/sandbox-provider.js';
 import type { SandboxRecord } from '../../../../src/daemon/providers/sandbox/sandbox-record.js';
 import { SandboxSessions } from '../../../../src/daemon/providers/sandbox/sandbox-sessions.js';
@@ -71,11 +72,11 @@ export class FakeHost extends EventEmitter {
   async close() {}
 }
 
-export function harness(options: { store?: MemoryStore; host?: FakeHost; config?: Partial<FbayConfig>; sandbox?: Partial<typeof DEFAULT_SANDBOX> } = {}) {
+export function harness(options: { store?: MemoryStore; host?: FakeHost; config?: Partial<FbayConfig>; sandbox?: Partial<typeof DEFAULT_SANDBOX>; hosts?: SandboxHosts } = {}) {
   const host = options.host ?? new FakeHost();
   const config: FbayConfig = { ...DEFAULT_CONFIG, ...options.config };
   const settings = { ...DEFAULT_SANDBOX, idle_after_s: 300, deep_sleep_after_s: 1800, ...options.sandbox };
-  const provider = new SandboxProvider({ open: async () => host as unknown as SandboxHost, settings: () => settings, now: () => Date.now(), log: vi.fn() });
+  const provider = new SandboxProvider({ open: async () => host as unknown as SandboxHost, settings: () => settings, now: () => Date.now(), log: vi.fn(), ...(options.hosts ? { hosts: options.hosts } : {}) });
   const store = options.store ?? new MemoryStore();
   const core = new SessionCore({
     clock: systemClock,

@@ -2,6 +2,9 @@
 // holds, expiry, the piecewise meter, plan limits, concurrency, and what a daemon restart does.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { vi } from 'vitest';
+import { PassThrough } from 'node:stream';
+import type { SandboxHosts } from '../../../../src/daemon/providers/sandbox/joined-sandboxes.js';
+import type { RemoteClient } from '../../../../src/daemon/remote/remote-client.js';
 import { MemoryStore } from '../../../../src/daemon/sessions/store/memory-store.js';
 import { FakeHost, harness } from './sandbox-harness.js';
 
@@ -184,6 +187,25 @@ describe('sandbox sessions: plans', () => {
     expect(h.core.list('local', { kind: 'sandbox', all: true })).toEqual([]);
     const allowed = harness({ host, sandbox: { isolation: 'process' } });
     expect((await allowed.create()).state).toBe('active');
+  });
+
+  it('a coordinator without namespaces places sandboxes on its joined hosts while they have room, then answers 503', async () => {
+    const host = new FakeHost();
+    host.level = 'process';
+    let made = 0;
+    const hosts: SandboxHosts = {
+      offers: () => [{ host: 'lab1', sandboxes: 1 }],
+      client: () => ({ json: async () => ({ status: 201, body: { id: `ses_onhost${++made}`, isolation: { level: 'namespaces' }, limits: { enforced: {} } } }) }) as unknown as RemoteClient,
+      stream: () => new PassThrough(),
+      tell: async () => undefined,
+      expect: () => true,
+    };
+    const h = harness({ host, hosts });
+    const first = await h.create();
+    expect(first).toMatchObject({ state: 'active', joined_host: 'lab1', upstream_id: 'ses_onhost1' });
+    // The host is full: it would run here, where it cannot be isolated — refused at the create, nothing recorded.
+    await expect(h.create()).rejects.toMatchObject({ status: 503, code: 'isolation_unavailable' });
+    expect(h.core.list('local', { kind: 'sandbox', all: true })).toHaveLength(1);
   });
 });
 
