@@ -25,6 +25,17 @@ export function targetHost(r: ApiRequest, routing: RemoteRouting | undefined): s
   return named;
 }
 
+/**
+ * The remote a request about one session is for: the one the request names, else the default remote — unless the
+ * session is this daemon's (a mirror, or one made here before the default was set or with `--remote local`).
+ */
+export function remoteFor(r: ApiRequest, routing: RemoteRouting | undefined, isHere: (id: string) => boolean): string | null {
+  const host = targetHost(r, routing);
+  if (host === null || typeof r.req.headers[REMOTE_HEADER] === 'string') return host;
+  const id = r.params.id;
+  return id !== undefined && isHere(id) ? null : host;
+}
+
 /** For list filters: the header's host ('local' → null); undefined when the request did not name one. */
 export function namedHost(r: ApiRequest): string | null | undefined {
   const header = r.req.headers[REMOTE_HEADER];

@@ -44,7 +44,14 @@ function agentFor(joined: JoinedSandboxes, host: string): Agent {
   return agent;
 }
 
-const pass = (headers: IncomingHttpHeaders) => Object.fromEntries(Object.entries(headers).filter(([k]) => !HOP.has(k.toLowerCase())));
+/** An answer's headers as they go back: its length too, since its body is passed on unchanged. */
+export const answerHeaders = (headers: IncomingHttpHeaders): Record<string, string> => {
+  const length = headers['content-length'];
+  return { ...passHeaders(headers), ...(length ? { 'content-length': length } : {}) };
+};
+
+/** The headers of a request or an answer that go on to the next hop. */
+export const passHeaders = (headers: IncomingHttpHeaders): Record<string, string> => Object.fromEntries(Object.entries(headers).filter(([k]) => !HOP.has(k.toLowerCase())) as Array<[string, string]>);
 
 /**
  * Wraps a sandbox route: for a sandbox on a joined host, the request is passed there as it came (its body too); for
@@ -83,7 +90,7 @@ export function toHost(r: ApiRequest, s: SandboxRecord, sessions: SandboxSession
     const up = request({
       method: r.req.method,
       path,
-      headers: { ...pass(r.req.headers), host: `${on.host}.joined`, ...(body ? { 'content-length': String(body.length) } : {}) },
+      headers: { ...passHeaders(r.req.headers), host: `${on.host}.joined`, ...(body ? { 'content-length': String(body.length) } : {}) },
       agent: agentFor(on.joined, on.host),
     });
     up.on('response', (answer) => {
@@ -91,7 +98,7 @@ export function toHost(r: ApiRequest, s: SandboxRecord, sessions: SandboxSession
       answer.on('end', () => resolve('streaming'));
       answer.on('close', () => resolve('streaming'));
       if (status < 400) {
-        r.res.writeHead(status, pass(answer.headers));
+        r.res.writeHead(status, answerHeaders(answer.headers));
         return void answer.pipe(r.res);
       }
       // The host's sentence names its own id for the sandbox: the caller knows it by this coordinator's.
@@ -99,7 +106,7 @@ export function toHost(r: ApiRequest, s: SandboxRecord, sessions: SandboxSession
       answer.on('data', (c: Buffer) => chunks.push(c));
       answer.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8').split(on.id).join(s.id);
-        r.res.writeHead(status, { ...pass(answer.headers), 'content-length': Buffer.byteLength(text) });
+        r.res.writeHead(status, { ...passHeaders(answer.headers), 'content-length': Buffer.byteLength(text) });
         r.res.end(text);
       });
     });

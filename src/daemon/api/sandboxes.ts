@@ -1,8 +1,6 @@
 // Routes for sandbox sessions (DESIGN §4, seed 001): the sandbox side of POST/GET/DELETE /v1/sessions, exec,
 // and background processes. Every one is rate-limited per plan and counts as activity on the sandbox it names.
 import type { Clock } from '../../shared/clock.js';
-import { ApiError } from '../../transport/protocol/errors.js';
-import { HEADERS } from '../../transport/protocol/headers.js';
 import { ROUTES } from '../../transport/protocol/paths.js';
 import type { SandboxProcessOutput, SandboxSession } from '../../transport/protocol/sandbox-api.js';
 import { parseWith } from '../../transport/protocol/schema-kit.js';
@@ -15,6 +13,8 @@ import type { SessionCore } from '../sessions/session-core.js';
 import { runExec } from './sandbox-exec.js';
 import { fileRoutes } from './sandbox-files.js';
 import { orOnHost } from './sandbox-forward.js';
+import { orOnRemote, toRemote } from './sandbox-remote.js';
+import { remoteFor, type RemoteRouting } from './remote-target.js';
 import { SandboxRateLimit } from './sandbox-rate.js';
 import { idempotencyKey, idParam, query } from './request.js';
 
@@ -22,14 +22,14 @@ import { idempotencyKey, idParam, query } from './request.js';
 export interface SandboxApi {
   /** A create body for a sandbox: `kind: "sandbox"`, or neither `kind` nor a board field (as seed 001 sends it). */
   isFor(body: unknown): boolean;
-  create(r: ApiRequest, body: unknown): Promise<JsonReply>;
+  create(r: ApiRequest, body: unknown): Promise<JsonReply | 'streaming'>;
   show(r: ApiRequest, id: string): JsonReply;
   end(r: ApiRequest, id: string): Promise<JsonReply>;
 }
 
 const has = (body: object, key: string) => Object.hasOwn(body, key);
 
-export function sandboxApi(core: SessionCore, sessions: SandboxSessions, clock: Clock): { api: SandboxApi; routes: Route[] } {
+export function sandboxApi(core: SessionCore, sessions: SandboxSessions, clock: Clock, routing?: RemoteRouting): { api: SandboxApi; routes: Route[] } {
   const rate = new SandboxRateLimit(clock, (account) => core.accounts.limits(account).sandbox);
   const view = (s: SandboxRecord) => core.view(s) as SandboxSession;
   /** The sandbox a route names, after counting the request against the plan's rate. */
@@ -42,14 +42,13 @@ export function sandboxApi(core: SessionCore, sessions: SandboxSessions, clock: 
     isFor: (body) =>
       typeof body === 'object' && body !== null && !Array.isArray(body) && (has(body, 'kind') ? (body as { kind: unknown }).kind === 'sandbox' : !has(body, 'board_type') && !has(body, 'board_id')),
     async create(r, body) {
+      // For a remote, its plan and its schema apply: the body goes there as it was sent.
+      const remote = remoteFor(r, routing, () => false);
+      if (remote !== null) return toRemote(r, routing!, remote, Buffer.from(JSON.stringify(body)));
       rate.take(r);
       // Before the schema, so that a TTL of the wrong type is refused with the plan's range too.
       if (Object.hasOwn(body as object, 'ttl')) checkTtl((body as { ttl: unknown }).ttl, core.accounts.limits(r.account).sandbox);
       const req = parseWith(CreateSandboxBody, body);
-      const remote = r.req.headers[HEADERS.remote];
-      if (typeof remote === 'string' && remote !== 'local') {
-        throw new ApiError('invalid_request', `Sandboxes run on the host that serves the request; '${remote}' is not reached through this daemon for them. Create it against that host's own API.`);
-      }
       const s = (await core.create(r.account, 'sandbox', req, { idempotencyKey: idempotencyKey(r) })) as SandboxRecord;
       return { status: 201, body: view(s) };
     },
@@ -109,5 +108,6 @@ export function sandboxApi(core: SessionCore, sessions: SandboxSessions, clock: 
   ];
   // A sandbox on a joined host is used there; exec and file writes check their bodies here first, then pass them on.
   const passed = (route: Route) => route.path !== ROUTES.exec && route.method !== 'PUT';
-  return { api, routes: routes.map((route) => (passed(route) ? orOnHost(route, sessions, named) : route)) };
+  const here = (id: string) => core.get(id) !== undefined;
+  return { api, routes: routes.map((route) => orOnRemote(passed(route) ? orOnHost(route, sessions, named) : route, routing, here)) };
 }

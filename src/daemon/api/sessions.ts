@@ -12,7 +12,7 @@ import type { SandboxApi } from './sandboxes.js';
 import type { ApiRequest, Route } from '../http/router.js';
 import type { SessionCore } from '../sessions/session-core.js';
 import { body, idempotencyKey, idParam, query, truthy } from './request.js';
-import { targetHost, type RemoteRouting } from './remote-target.js';
+import { remoteFor, targetHost, type RemoteRouting } from './remote-target.js';
 import type { SessionChanges } from '../providers/board/board-changes.js';
 
 /** On a coordinator: a create this one cannot serve may be passed to another coordinator. True when passed on. */
@@ -28,6 +28,8 @@ export function sessionRoutes(core: SessionCore, changes: SessionChanges, remote
   const upstream = async (host: string, method: string, id: string): Promise<Session> =>
     (await remotes!.hosts.client(host).json<Session>(method, `/v1/sessions/${id}`, { retry: method === 'GET' || method === 'DELETE' })).body;
   const mirrored = (account: string, id: string) => core.list(account, { all: true }).some((s) => s.id === id);
+  /** A session this daemon knows (without an explicit --remote, the default remote is asked only about others). */
+  const here = (id: string) => core.get(id) !== undefined;
   return [
     {
       method: 'POST',
@@ -63,7 +65,12 @@ export function sessionRoutes(core: SessionCore, changes: SessionChanges, remote
         const mine = core.list(r.account, { all: truthy(q.all), kind: q.kind ?? 'board' });
         if (host === null) {
           const filter = typeof header === 'string' ? mine.filter((s) => s.host === null) : mine;
-          return { status: 200, body: { sessions: filter.map((s) => core.view(s)) } };
+          const here = filter.map((s) => core.view(s) as Session);
+          // Sandboxes made on the default remote are that remote's alone (not mirrored): listed with this daemon's.
+          const remote = header === undefined && q.kind === 'sandbox' ? targetHost(r, remotes) : null;
+          if (remote === null) return { status: 200, body: { sessions: here } };
+          const theirs = (await remotes!.hosts.get<{ sessions: Session[] }>(remote, `/v1/sessions?kind=sandbox${truthy(q.all) ? '&all=1' : ''}`)).sessions;
+          return { status: 200, body: { sessions: [...here, ...theirs.map((u) => ({ ...u, host: remote }))] } };
         }
         // The key's sessions on that host, whoever made them, with the mirrors' local view where there is one; the
         // host is asked for the same kind, or its board sessions would be listed under any kind asked for here.
@@ -79,7 +86,7 @@ export function sessionRoutes(core: SessionCore, changes: SessionChanges, remote
       summary: 'Show one session.',
       handler: async (r) => {
         const id = idParam(r);
-        const host = typeof r.req.headers['fbay-remote'] === 'string' ? targetHost(r, remotes) : null;
+        const host = remoteFor(r, remotes, here);
         if (host && !mirrored(r.account, id)) return { status: 200, body: { ...(await upstream(host, 'GET', id)), host } };
         // Read from a shared store first: a session made through another coordinator a moment ago is found.
         const s = await core.lookup(r.account, id);
@@ -104,7 +111,7 @@ export function sessionRoutes(core: SessionCore, changes: SessionChanges, remote
       summary: 'End a session (user_ended); an ended one is returned unchanged.',
       handler: async (r) => {
         const id = idParam(r);
-        const host = typeof r.req.headers['fbay-remote'] === 'string' ? targetHost(r, remotes) : null;
+        const host = remoteFor(r, remotes, here);
         if (host && !mirrored(r.account, id)) return { status: 200, body: { ...(await upstream(host, 'DELETE', id)), host } };
         const s = await core.lookup(r.account, id);
         if (sandbox && s.kind === 'sandbox') return sandbox.end(r, id);

@@ -1,15 +1,15 @@
 // Talks to another fbay daemon over HTTP(S) with an API key: JSON requests with timeouts and safe retries.
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { PassThrough, type Duplex } from 'node:stream';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 
 // undici is loaded with the first request to a remote host: a daemon with no remotes never pays for it at start.
 type Undici = typeof import('undici');
 let undici: Promise<Undici> | null = null;
 const loadUndici = (): Promise<Undici> => (undici ??= import('undici'));
-import { ApiError, isErrorCode } from '../../transport/protocol/errors.js';
-import { certificateAdvice, certificateProblem } from '../../shared/tls-errors.js';
+import { ApiError } from '../../transport/protocol/errors.js';
+import { unreachable, upstreamError } from './remote-errors.js';
 import { joinUrls } from '../../shared/join-urls.js';
 import type { ReconnectingWebSocket } from '../../transport/reconnecting-websocket.js';
 import { VERSION } from '../../shared/version.js';
@@ -136,19 +136,31 @@ export class RemoteClient {
   }
 
   /** A GET whose answer is a file: its status, content type and body as a stream (an error's JSON becomes an ApiError). */
-  async download(path: string, timeoutMs = REQUEST_BUDGET_MS): Promise<Dispatcher.ResponseData> {
+  download(path: string, timeoutMs = REQUEST_BUDGET_MS): Promise<Dispatcher.ResponseData> {
+    return this.send('GET', path, { timeoutMs });
+  }
+
+  /**
+   * One request, not retried, its body sent as it is (a stream passes through as it comes): the answer with its body
+   * as a stream, an error's JSON as an ApiError. `timeoutMs` 0: no limit (a long exec; `signal` ends it).
+   */
+  async send(method: string, path: string, options: { headers?: Record<string, string>; body?: Readable | Buffer; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Dispatcher.ResponseData> {
+    const timeoutMs = options.timeoutMs ?? REQUEST_BUDGET_MS;
     let res: Dispatcher.ResponseData;
     const base = this.base;
     try {
       const { request, dispatcher } = await this.http();
       res = await request(`${base}${path}`, {
         dispatcher,
-        method: 'GET',
-        headers: { ...this.authHeader, 'fbay-version': VERSION },
+        method: method as Dispatcher.HttpMethod,
+        headers: { ...options.headers, ...this.authHeader, 'fbay-version': VERSION },
+        body: options.body ?? null,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (err) {
+      if (options.signal?.aborted) throw err;
       this.passOver(base);
       throw this.unreachable(base, err);
     }
@@ -190,32 +202,6 @@ export class RemoteClient {
   async close(): Promise<void> {
     await this.dispatcher?.close();
   }
-}
-
-/** A request that got no HTTP answer: an untrusted certificate (fixable with --ca) or a host that did not answer. */
-export function unreachable(name: string, base: string, err: unknown): ApiError {
-  const problem = certificateProblem(err);
-  if (problem) {
-    const { why, next } = certificateAdvice(problem, name, base);
-    return new ApiError('upstream_unavailable', `Remote '${name}' (${base}) ${why}: ${(err as Error).message}.`, { next });
-  }
-  return new ApiError('upstream_unavailable', `Remote '${name}' (${base}) did not answer: ${(err as Error).message}.`, {
-    next: `Check that the host runs \`fbay daemon start --listen HOST:PORT\` and that ${base} is reachable from here; see \`fbay daemon logs\`.`,
-  });
-}
-
-/** The remote's own error, passed on with its code, and the remote named so the user knows where it came from. */
-export function upstreamError(name: string, status: number, body: unknown, base = ''): ApiError {
-  const b = (body ?? {}) as { error?: unknown; code?: unknown };
-  const message = typeof b.error === 'string' ? b.error : `HTTP ${status}`;
-  if (status === 401) {
-    // The host answered: the key is wrong or revoked, which no retry and no network fix will change.
-    return new ApiError('unauthorized', `Remote '${name}' refused its API key (HTTP 401: ${message.replace(/\.$/, '')}).`, {
-      next: `Ask the host's owner for a key (\`fbay keys create\` or \`fbay keys rotate\` there), then \`fbay remote add ${name} ${base || 'URL'} --key KEY --force\`.`,
-    });
-  }
-  const code = isErrorCode(b.code) ? b.code : 'upstream_unavailable';
-  return new ApiError(code, `${name}: ${message}`);
 }
 
 /** A connection for ws: one that could not be made is a stream that fails at once, as a refused socket does. */
