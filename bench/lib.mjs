@@ -13,7 +13,9 @@ export const FBAY_BIN = join(ROOT, 'bin', 'fbay');
 export async function startDaemon(config = {}, env = {}) {
   const home = mkdtempSync('/tmp/fbay-b-');
   writeFileSync(join(home, 'config.json'), JSON.stringify(config));
-  const child = spawn(process.execPath, [join(ROOT, 'dist/daemon/main.js')], {
+  // FBAY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is passed to every daemon, to profile a figure.
+  const nodeArgs = process.env.FBAY_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/daemon/main.js')], {
     env: { ...process.env, FBAY_HOME: home, ...env },
     stdio: ['ignore', 'pipe', openSync(join(home, 'fbayd.log'), 'a')],
   });
