@@ -141,32 +141,37 @@ export class RemoteClient {
   }
 
   /**
-   * One request, not retried, its body sent as it is (a stream passes through as it comes): the answer with its body
-   * as a stream, an error's JSON as an ApiError. `timeoutMs` 0: no limit (a long exec; `signal` ends it).
+   * One request, its body sent as it is (a stream passes through as it comes): the answer with its body as a
+   * stream, an error's JSON as an ApiError. Tried again only at the next URL, when the connection was refused and
+   * the body can be sent again. `timeoutMs` 0: no limit (a long exec; `signal` ends it).
    */
   async send(method: string, path: string, options: { headers?: Record<string, string>; body?: Readable | Buffer; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Dispatcher.ResponseData> {
     const timeoutMs = options.timeoutMs ?? REQUEST_BUDGET_MS;
-    let res: Dispatcher.ResponseData;
-    const base = this.base;
-    try {
-      const { request, dispatcher } = await this.http();
-      res = await request(`${base}${path}`, {
-        dispatcher,
-        method: method as Dispatcher.HttpMethod,
-        headers: { ...options.headers, ...this.authHeader, 'fbay-version': VERSION },
-        body: options.body ?? null,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-    } catch (err) {
-      if (options.signal?.aborted) throw err;
-      this.passOver(base);
-      throw this.unreachable(base, err);
+    for (let tries = 1; ; tries++) {
+      const base = this.base;
+      let res: Dispatcher.ResponseData;
+      try {
+        const { request, dispatcher } = await this.http();
+        res = await request(`${base}${path}`, {
+          dispatcher,
+          method: method as Dispatcher.HttpMethod,
+          headers: { ...options.headers, ...this.authHeader, 'fbay-version': VERSION },
+          body: options.body ?? null,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+      } catch (err) {
+        if (options.signal?.aborted) throw err;
+        this.passOver(base);
+        const again = this.base !== base && refused(err) && !(options.body && !Buffer.isBuffer(options.body));
+        if (again && tries < this.bases.length) continue;
+        throw this.unreachable(base, err);
+      }
+      if (res.statusCode < 400) return res;
+      const text = await res.body.text();
+      throw upstreamError(this.name, res.statusCode, text ? safeJson(text) : undefined, this.base);
     }
-    if (res.statusCode < 400) return res;
-    const text = await res.body.text();
-    throw upstreamError(this.name, res.statusCode, text ? safeJson(text) : undefined, this.base);
   }
 
   /** No answer: for a joined host, through its tunnel (it is away); else over the network (see `unreachable`). */

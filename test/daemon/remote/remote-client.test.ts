@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RemoteClient } from '../../../src/daemon/remote/remote-client.js';
 import { ApiError } from '../../../src/transport/protocol/errors.js';
@@ -73,6 +74,19 @@ describe('RemoteClient with several URLs', () => {
     expect(client.base).toBe(url);
     // A reconnecting WebSocket's URL follows it.
     expect(client.wsUrl('/v1/sessions/ses_x/serial')).toBe(`${url.replace(/^https/, 'wss')}/v1/sessions/ses_x/serial`);
+  });
+
+  it('passes a request on (send) at the next URL when the first refuses the connection; a stream body is not sent twice', async () => {
+    const url = await host(201, { id: 'ses_y' });
+    const client = new RemoteClient('lab', { url: `http://127.0.0.1:1,${url}`, key, ca: fixture('cert.pem').pathname });
+    clients.push(client);
+    const res = await client.send('POST', '/v1/sessions', { headers: { 'content-type': 'application/json' }, body: Buffer.from('{"kind":"sandbox"}') });
+    expect([res.statusCode, await res.body.json()]).toEqual([201, { id: 'ses_y' }]);
+    const streamed = new RemoteClient('lab', { url: `http://127.0.0.1:1,${url}`, key, ca: fixture('cert.pem').pathname });
+    clients.push(streamed);
+    const err = await streamed.send('PUT', '/v1/sessions/ses_y/files/a', { body: Readable.from([Buffer.from('x')]) }).then(() => null, (e: unknown) => e);
+    expect(err).toMatchObject({ code: 'upstream_unavailable', message: expect.stringMatching(/^Remote 'lab' \(http:\/\/127\.0\.0\.1:1\) did not answer/) });
+    expect(streamed.base).toBe(url); // the next request goes there
   });
 
   it('says the last one it tried when none answers', async () => {
