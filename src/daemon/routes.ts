@@ -47,7 +47,7 @@ export function buildRouter({ parts, settings, keys, admin, boardEntries, health
   const { core, boardSet, ports, transcripts, hosts } = parts;
   const routing: RemoteRouting = { defaultRemote: () => settings.defaultRemote, hosts };
   const router = new Router();
-  const sandboxes = sandboxApi(core, parts.sandboxSessions, clock, routing);
+  const sandboxes = sandboxApi(core, parts.sandboxSessions, clock, routing, peers ?? undefined);
   const viaOwner = (routes: Route[]) => peers?.routes(routes) ?? routes;
   router.add(viaOwner([
     ...healthRoutes(health, startedAt, coordinator),

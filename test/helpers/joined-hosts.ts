@@ -67,7 +67,7 @@ function journalRecord(home: string, id: string): { state: string; account: stri
   return found;
 }
 
-function hostSessionOf(home: string, coordinatorSession: string): string {
+export function hostSessionOf(home: string, coordinatorSession: string): string {
   for (const line of readFileSync(join(home, 'state', 'sessions.jsonl'), 'utf8').split('\n')) {
     if (!line) continue;
     for (const r of JSON.parse(line) as Array<{ t: string; s?: { id: string; idempotency_key: string | null } }>) {

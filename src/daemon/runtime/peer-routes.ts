@@ -17,6 +17,7 @@ export interface PeerFleet extends PeerDirectory {
   coordinatorWithFree(type: string, except?: readonly string[]): Promise<string | null>;
   coordinatorWithType(type: string, except?: readonly string[]): Promise<string | null>;
   coordinatorOfBoard(id: string): Promise<string | null>;
+  coordinatorWithSandboxRoom(except?: readonly string[]): Promise<string | null>;
 }
 
 type Upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, account: string) => void;
@@ -109,6 +110,15 @@ export class PeerRoutes implements CreateElsewhere {
     if (!this.passable(ctx) || body.board_id !== undefined || body.board_type === undefined || !(body.wait_s ?? 0) || this.offersType(body.board_type)) return false;
     const type = body.board_type;
     return this.byType(ctx, body, (except) => this.fleet.coordinatorWithType(type, except), `The ${type} boards this create waits for are on a coordinator that is`);
+  }
+
+  /**
+   * A sandbox create this coordinator would run itself (none of its joined hosts has room), passed to a coordinator
+   * whose joined host has: hosts run sandboxes before coordinators do. False: it is made here.
+   */
+  async sandbox(ctx: ApiRequest, body: object): Promise<boolean> {
+    if (!this.passable(ctx)) return false;
+    return this.byType(ctx, body, (except) => this.fleet.coordinatorWithSandboxRoom(except), 'The joined host with room for this sandbox is on a coordinator that is');
   }
 
   /** A create passed here by another coordinator is not passed on again; one over the owner's socket has no key to pass. */

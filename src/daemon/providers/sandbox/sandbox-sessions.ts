@@ -112,6 +112,11 @@ export class SandboxSessions {
     }
   }
 
+  /** Whether a joined host of this coordinator has room for one more sandbox now. */
+  get hostRoom(): boolean {
+    return this.provider.joined?.room ?? false;
+  }
+
   /** Where it runs when not here: its joined host, and its id there. */
   joinedOf(s: SandboxRecord): { host: string; id: string; joined: JoinedSandboxes } | null {
     const joined = this.provider.joined;

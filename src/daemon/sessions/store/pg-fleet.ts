@@ -109,15 +109,34 @@ export class PgFleet {
   }
 
   /** The hosts joined to this coordinator as it sees them now: their rows, one step. */
-  async recordHosts(hosts: ReadonlyArray<{ name: string; link: string; version: string | null; last_heartbeat_at: string | null }>): Promise<void> {
+  async recordHosts(hosts: ReadonlyArray<{ name: string; link: string; version: string | null; last_heartbeat_at: string | null; sandboxes: number }>): Promise<void> {
     if (hosts.length === 0) return;
     await this.pool.query(
-      `INSERT INTO hosts (name, coordinator_id, last_heartbeat_at, link_state, version)
-       SELECT u.name, $1, u.at, u.link, u.version FROM unnest($2::text[], $3::timestamptz[], $4::text[], $5::text[]) AS u (name, at, link, version)
+      `INSERT INTO hosts (name, coordinator_id, last_heartbeat_at, link_state, version, sandboxes)
+       SELECT u.name, $1, u.at, u.link, u.version, u.sandboxes
+       FROM unnest($2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::integer[]) AS u (name, at, link, version, sandboxes)
        ON CONFLICT (name) DO UPDATE SET coordinator_id = $1, last_heartbeat_at = EXCLUDED.last_heartbeat_at, link_state = EXCLUDED.link_state,
-         version = COALESCE(EXCLUDED.version, hosts.version)`,
-      [this.coordinator, hosts.map((h) => h.name), hosts.map((h) => h.last_heartbeat_at), hosts.map((h) => h.link), hosts.map((h) => h.version)],
+         version = COALESCE(EXCLUDED.version, hosts.version), sandboxes = EXCLUDED.sandboxes`,
+      [this.coordinator, hosts.map((h) => h.name), hosts.map((h) => h.last_heartbeat_at), hosts.map((h) => h.link), hosts.map((h) => h.version), hosts.map((h) => h.sandboxes)],
     );
+  }
+
+  /**
+   * Another live coordinator (none of `except`) with a connected host that has room for a sandbox (its offer less
+   * the live sandboxes placed there), the most room first.
+   */
+  async coordinatorWithSandboxRoom(except: readonly string[] = []): Promise<string | null> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `SELECT h.coordinator_id AS id
+       FROM hosts h JOIN coordinators c ON c.id = h.coordinator_id
+         CROSS JOIN LATERAL (SELECT count(*) AS placed FROM sessions s WHERE s.live AND s.kind = 'sandbox' AND s.record->>'joined_host' = h.name) p
+       WHERE h.link_state = 'open' AND h.sandboxes > p.placed AND h.coordinator_id <> $1 AND c.url IS NOT NULL
+         AND c.last_heartbeat_at > now() - interval '15 seconds' AND NOT (h.coordinator_id = ANY ($2::text[]))
+       ORDER BY h.sandboxes - p.placed DESC, h.name
+       LIMIT 1`,
+      [this.coordinator, except],
+    );
+    return rows[0]?.id ?? null;
   }
 
   /** Another live coordinator (none of `except`) with a free online board of `type` (its own or a joined host's). */

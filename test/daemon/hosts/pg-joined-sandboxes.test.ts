@@ -1,0 +1,66 @@
+// Sandboxes across coordinators that share PostgreSQL, real processes: a host joined to A offers one sandbox; a
+// create through B, whose own hosts have no room, is passed to A and runs on that host (A's session, used through B
+// as any of A's are); once the host is full, the next create through B is made by B itself.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCoordinator, type CoordinatorProcess } from '../../helpers/coordinators.js';
+import { makeHome, spawnDaemon, stopDaemon, type DaemonProcess, type TestHome } from '../../helpers/daemon-process.js';
+import { hostSessionOf, logged } from '../../helpers/joined-hosts.js';
+import { freshDatabase, type TestDatabase } from '../../helpers/pg-database.js';
+import { requireSandboxHost } from '../sandboxes/harness.js';
+
+let db: TestDatabase;
+let a: CoordinatorProcess;
+let b: CoordinatorProcess;
+let host: { home: TestHome; daemon: DaemonProcess };
+let alice: string;
+
+beforeAll(async () => {
+  requireSandboxHost();
+  db = await freshDatabase();
+  a = await startCoordinator('ps-a', db.url, { virtual_boards: 0 });
+  b = await startCoordinator('ps-b', db.url, { virtual_boards: 0 });
+  alice = (await a.owner('POST', '/v1/keys', { name: 'alice', tier: 'pro', credits: 100 })).body.key;
+  const hostKey = (await a.owner('POST', '/v1/keys', { name: 'lab1', kind: 'host' })).body.key;
+  const home = makeHome();
+  home.writeConfig({ virtual_boards: 0, join: { sandboxes: 1 } });
+  host = { home, daemon: await spawnDaemon(home.home, { FBAY_JOIN: a.url, FBAY_JOIN_KEY: hostKey }) };
+  await logged(a.daemon, /host lab1 joined/);
+}, 60_000);
+afterAll(async () => {
+  if (host) await stopDaemon(host.daemon), host.home.cleanup();
+  await Promise.allSettled([a?.stop(), b?.stop()]);
+  await db?.drop();
+});
+
+const coordinatorOf = async (id: string) => ((await db.query('SELECT coordinator FROM sessions WHERE id = $1', [id])) as Array<{ coordinator: string }>)[0]?.coordinator;
+
+describe('a sandbox create through a coordinator whose hosts have no room', () => {
+  it("goes to the coordinator whose joined host has room, runs there, and is used through the first; past the host's offer it is made here", async () => {
+    // A records its host's offer with the host's row (at once for boards, else with its next heartbeat).
+    await expect.poll(async () => db.query('SELECT sandboxes, coordinator_id FROM hosts WHERE name = $1', ['lab1']), { timeout: 15_000 }).toEqual([{ sandboxes: 1, coordinator_id: 'ps-a' }]);
+
+    const made = await b.tcp(alice, 'POST', '/v1/sessions', { kind: 'sandbox', metadata: { job: 'fleet' } });
+    expect(made.status, made.text).toBe(201);
+    const s = made.body;
+    expect(s).toMatchObject({ kind: 'sandbox', state: 'active', account: 'alice', metadata: { job: 'fleet' } });
+    expect(await coordinatorOf(s.id)).toBe('ps-a');
+    const onHost = hostSessionOf(host.home.home, s.id);
+    expect(existsSync(join(host.home.home, 'state', 'sandboxes', onHost))).toBe(true);
+
+    // Used through B as any of A's sessions are: passed to A, and by A to its host.
+    const ran = await b.tcp(alice, 'POST', `/v1/sessions/${s.id}/exec`, { command: 'echo via B' });
+    expect([ran.status, ran.body?.stdout]).toEqual([200, 'via B\n']);
+    expect((await b.tcp(alice, 'PUT', `/v1/sessions/${s.id}/files/a.txt`, undefined, { 'content-type': 'application/octet-stream' })).status).toBe(201);
+
+    // The host is full: the next create through B is B's own.
+    const second = await b.tcp(alice, 'POST', '/v1/sessions', { kind: 'sandbox' });
+    expect(second.status, second.text).toBe(201);
+    expect(await coordinatorOf(second.body.id)).toBe('ps-b');
+    expect(existsSync(join(b.home.home, 'state', 'sandboxes', second.body.id))).toBe(true);
+
+    for (const id of [s.id, second.body.id]) expect((await b.tcp(alice, 'DELETE', `/v1/sessions/${id}`)).body).toMatchObject({ state: 'ended' });
+    await expect.poll(() => existsSync(join(host.home.home, 'state', 'sandboxes', onHost)), { timeout: 20_000 }).toBe(false);
+  }, 90_000);
+});
