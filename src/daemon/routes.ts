@@ -72,7 +72,7 @@ export function buildRouter({ parts, settings, keys, admin, boardEntries, health
       boardSet.on('change', listener);
       return () => boardSet.off('change', listener);
     }),
-    ...browserRoutes(core, { maxConcurrent: () => settings.browsers.max_concurrent, host: parts.browserHost, joinedArtifacts: (s) => parts.browsers.joined?.artifactSource(s) ?? null }, routing),
+    ...browserRoutes(core, { maxConcurrent: () => settings.browsers.max_concurrent, host: parts.browserHost, joinedArtifacts: (s) => parts.browsers.joined?.artifactSource(s) ?? null, joinedSlots: () => parts.browsers.joined?.slots() ?? [], ...(peers ? { elsewhere: peers } : {}) }, routing),
     ...usageRoutes(core),
     ...adminRoutes(admin),
     ...hostRoutes({ hostsStatus: parts.hostsStatus, join }),

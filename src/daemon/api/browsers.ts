@@ -18,6 +18,10 @@ export interface BrowserRouteDeps {
   host: Pick<BrowserHost, 'artifactFile' | 'warmCount'>;
   /** A session that ran on a joined host: its artifacts are downloaded from there. */
   joinedArtifacts?: JoinedArtifacts;
+  /** The joined hosts' browser slots (on a coordinator). */
+  joinedSlots?: () => string[];
+  /** On a coordinator on PostgreSQL: a create it would run itself, passed to one whose joined host has a free slot. */
+  elsewhere?: { browser(r: ApiRequest, body: object): Promise<boolean> };
 }
 
 function requireId(id: string | undefined): string {
@@ -38,6 +42,11 @@ export function browserRoutes(core: SessionCore, deps: BrowserRouteDeps, routing
       handler: async (r) => {
         const req = await body(r, CreateBrowserBody, refuseRenamed);
         const host = targetHost(r, routing);
+        // On a coordinator whose joined hosts have no free slot: to one whose host has, before running it here. (A
+        // profile lives on the coordinator it was saved on: such a session stays.)
+        const slots = deps.joinedSlots?.() ?? [];
+        const held = core.holders();
+        if (host === null && !req.profile && deps.elsewhere && !slots.some((slot) => !held.has(slot)) && (await deps.elsewhere.browser(r, req))) return 'streaming';
         const s = await core.create(r.account, 'browser', req, { idempotencyKey: idempotencyKey(r), host });
         return { status: 201, body: view(s as BrowserRecord) };
       },

@@ -108,7 +108,7 @@ export class Coordinator {
   private onBeat: (() => void) | null = null;
 
   private recordHosts(hosts: () => HostStatus[]): void {
-    const rows = hosts().map((h) => ({ name: h.name, link: h.link, version: h.version, last_heartbeat_at: h.last_heartbeat_at, sandboxes: h.sandboxes }));
+    const rows = hosts().map((h) => ({ name: h.name, link: h.link, version: h.version, last_heartbeat_at: h.last_heartbeat_at, sandboxes: h.sandboxes, browsers: h.browsers }));
     this.fleet.recordHosts(rows).catch((err: Error) => this.log(`store: could not record the joined hosts: ${err.message}`));
   }
 

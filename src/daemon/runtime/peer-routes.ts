@@ -17,7 +17,7 @@ export interface PeerFleet extends PeerDirectory {
   coordinatorWithFree(type: string, except?: readonly string[]): Promise<string | null>;
   coordinatorWithType(type: string, except?: readonly string[]): Promise<string | null>;
   coordinatorOfBoard(id: string): Promise<string | null>;
-  coordinatorWithSandboxRoom(except?: readonly string[]): Promise<string | null>;
+  coordinatorWithRoom(kind: 'sandbox' | 'browser', except?: readonly string[]): Promise<string | null>;
 }
 
 type Upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, account: string) => void;
@@ -113,12 +113,20 @@ export class PeerRoutes implements CreateElsewhere {
   }
 
   /**
-   * A sandbox create this coordinator would run itself (none of its joined hosts has room), passed to a coordinator
-   * whose joined host has: hosts run sandboxes before coordinators do. False: it is made here.
+   * A sandbox or browser create this coordinator would run itself (no joined host of its own has room), passed to a
+   * coordinator whose joined host has: hosts run them before coordinators do. False: it is made here.
    */
-  async sandbox(ctx: ApiRequest, body: object): Promise<boolean> {
+  async placed(ctx: ApiRequest, kind: 'sandbox' | 'browser', body: object): Promise<boolean> {
     if (!this.passable(ctx)) return false;
-    return this.byType(ctx, body, (except) => this.fleet.coordinatorWithSandboxRoom(except), 'The joined host with room for this sandbox is on a coordinator that is');
+    return this.byType(ctx, body, (except) => this.fleet.coordinatorWithRoom(kind, except), `The joined host with room for this ${kind} is on a coordinator that is`);
+  }
+
+  async sandbox(ctx: ApiRequest, body: object): Promise<boolean> {
+    return this.placed(ctx, 'sandbox', body);
+  }
+
+  async browser(ctx: ApiRequest, body: object): Promise<boolean> {
+    return this.placed(ctx, 'browser', body);
   }
 
   /** A create passed here by another coordinator is not passed on again; one over the owner's socket has no key to pass. */

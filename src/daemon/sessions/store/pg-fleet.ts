@@ -109,30 +109,35 @@ export class PgFleet {
   }
 
   /** The hosts joined to this coordinator as it sees them now: their rows, one step. */
-  async recordHosts(hosts: ReadonlyArray<{ name: string; link: string; version: string | null; last_heartbeat_at: string | null; sandboxes: number }>): Promise<void> {
+  async recordHosts(hosts: ReadonlyArray<{ name: string; link: string; version: string | null; last_heartbeat_at: string | null; sandboxes: number; browsers: number }>): Promise<void> {
     if (hosts.length === 0) return;
     await this.pool.query(
-      `INSERT INTO hosts (name, coordinator_id, last_heartbeat_at, link_state, version, sandboxes)
-       SELECT u.name, $1, u.at, u.link, u.version, u.sandboxes
-       FROM unnest($2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::integer[]) AS u (name, at, link, version, sandboxes)
+      `INSERT INTO hosts (name, coordinator_id, last_heartbeat_at, link_state, version, sandboxes, browsers)
+       SELECT u.name, $1, u.at, u.link, u.version, u.sandboxes, u.browsers
+       FROM unnest($2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::integer[], $7::integer[]) AS u (name, at, link, version, sandboxes, browsers)
        ON CONFLICT (name) DO UPDATE SET coordinator_id = $1, last_heartbeat_at = EXCLUDED.last_heartbeat_at, link_state = EXCLUDED.link_state,
-         version = COALESCE(EXCLUDED.version, hosts.version), sandboxes = EXCLUDED.sandboxes`,
-      [this.coordinator, hosts.map((h) => h.name), hosts.map((h) => h.last_heartbeat_at), hosts.map((h) => h.link), hosts.map((h) => h.version), hosts.map((h) => h.sandboxes)],
+         version = COALESCE(EXCLUDED.version, hosts.version), sandboxes = EXCLUDED.sandboxes, browsers = EXCLUDED.browsers`,
+      [this.coordinator, ...(['name', 'last_heartbeat_at', 'link', 'version', 'sandboxes', 'browsers'] as const).map((k) => hosts.map((h) => h[k]))],
     );
   }
 
   /**
-   * Another live coordinator (none of `except`) with a connected host that has room for a sandbox (its offer less
-   * the live sandboxes placed there), the most room first.
+   * Another live coordinator (none of `except`) with a connected host that has room for one more sandbox or browser
+   * (its offer less the live sessions of the kind placed there), the most room first.
    */
-  async coordinatorWithSandboxRoom(except: readonly string[] = []): Promise<string | null> {
+  async coordinatorWithRoom(kind: 'sandbox' | 'browser', except: readonly string[] = []): Promise<string | null> {
+    // A sandbox names its host in its record; a browser holds one of the host's slots (`A/joined/lab1/browser-slot-2`).
+    const placed =
+      kind === 'sandbox'
+        ? `s.kind = 'sandbox' AND s.record->>'joined_host' = h.name`
+        : `s.kind = 'browser' AND s.resource LIKE h.coordinator_id || '/joined/' || h.name || '/browser-slot-%'`;
     const { rows } = await this.pool.query<{ id: string }>(
       `SELECT h.coordinator_id AS id
        FROM hosts h JOIN coordinators c ON c.id = h.coordinator_id
-         CROSS JOIN LATERAL (SELECT count(*) AS placed FROM sessions s WHERE s.live AND s.kind = 'sandbox' AND s.record->>'joined_host' = h.name) p
-       WHERE h.link_state = 'open' AND h.sandboxes > p.placed AND h.coordinator_id <> $1 AND c.url IS NOT NULL
-         AND c.last_heartbeat_at > now() - interval '15 seconds' AND NOT (h.coordinator_id = ANY ($2::text[]))
-       ORDER BY h.sandboxes - p.placed DESC, h.name
+         CROSS JOIN LATERAL (SELECT count(*) AS n FROM sessions s WHERE s.live AND ${placed}) p
+       WHERE h.link_state = 'open' AND h.${kind === 'sandbox' ? 'sandboxes' : 'browsers'} > p.n AND h.coordinator_id <> $1
+         AND c.url IS NOT NULL AND c.last_heartbeat_at > now() - interval '15 seconds' AND NOT (h.coordinator_id = ANY ($2::text[]))
+       ORDER BY h.${kind === 'sandbox' ? 'sandboxes' : 'browsers'} - p.n DESC, h.name
        LIMIT 1`,
       [this.coordinator, except],
     );

@@ -17,6 +17,7 @@ DECLARE
   v_resource text;
   v_tries integer := 0;
   v_registered boolean := false;
+  v_waited boolean := false;
   v_constraint text;
 BEGIN
   IF p_key IS NOT NULL THEN
@@ -47,6 +48,14 @@ BEGIN
       SELECT c.id INTO v_resource FROM unnest(p_candidates) WITH ORDINALITY AS c (id, n) JOIN resources r ON r.id = c.id
         WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.live AND s.resource = c.id)
         ORDER BY c.n LIMIT 1 FOR UPDATE OF r SKIP LOCKED;
+      IF v_resource IS NULL AND NOT v_waited THEN
+        -- A free candidate may be locked without being taken: by a create that may yet fail, or by the boards being
+        -- registered again (which updates their rows). Once, the first free one is waited for instead of skipped.
+        v_waited := true;
+        SELECT c.id INTO v_resource FROM unnest(p_candidates) WITH ORDINALITY AS c (id, n) JOIN resources r ON r.id = c.id
+          WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.live AND s.resource = c.id)
+          ORDER BY c.n LIMIT 1 FOR UPDATE OF r;
+      END IF;
       IF v_resource IS NULL AND NOT v_registered THEN
         -- Resources not registered yet (a board plugged in a moment ago): registered, then looked for again.
         v_registered := true;

@@ -121,9 +121,12 @@ export const MIGRATIONS: readonly string[] = [
   // 2: fbay_insert again, fixed: a create with no limit (a remote host's session) wrote NULL into one_live (NOT
   // NULL) and failed. Version 1 now makes the fixed one too; databases made before get it here.
   PG_INSERT_FUNCTION.replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'),
-  // 3: how many sandboxes each joined host runs at once for its coordinator: another coordinator with no room of its
-  // own passes a sandbox create to the one whose host has room.
-  'ALTER TABLE hosts ADD COLUMN sandboxes integer NOT NULL DEFAULT 0;',
+  // 3: how many browsers and sandboxes each joined host runs at once for its coordinator: another coordinator with no
+  // room on hosts of its own passes such a create to the one whose host has room.
+  'ALTER TABLE hosts ADD COLUMN sandboxes integer NOT NULL DEFAULT 0, ADD COLUMN browsers integer NOT NULL DEFAULT 0;',
+  // 4: fbay_insert waits once for a free candidate that is only locked (its boards being registered again, a create
+  // that may yet fail) instead of answering that no board is free.
+  PG_INSERT_FUNCTION.replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'),
 ];
 
 /** Applies the migrations this database lacks, under an advisory lock; returns the versions applied now. */

@@ -30,4 +30,33 @@ describe('PostgreSQL schema migrations', () => {
     );
     expect(rows).toEqual([{ outcome: 'created' }]);
   });
+
+  it('fbay_insert waits for a free board whose row is only locked (registered again), and never claims a taken one', async () => {
+    await migrate(pool);
+    await pool.query("INSERT INTO resources (id, coordinator_id) VALUES ('c/virtual-1', 'c'), ('c/virtual-2', 'c')");
+    const create = (id: string, board: string) =>
+      `SELECT outcome, claimed FROM fbay_insert('c', '${id}', 'board', 'acct', 'allocating', NULL, NULL, NULL, 'c', now(), NULL, '{}'::jsonb, ARRAY['${board}'], false, NULL, NULL)`;
+    const waiting = () => pool.query("SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted").then((r) => r.rows[0].n as number);
+    const locker = new pg.Client({ connectionString: db.url });
+    await locker.connect();
+    try {
+      // The boards' rows updated by a registration that has not committed yet: the create waits, then claims.
+      await locker.query('BEGIN');
+      await locker.query("UPDATE resources SET online = true, updated_at = now() WHERE id = 'c/virtual-1'");
+      const first = pool.query(create('ses_w1', 'c/virtual-1'));
+      await expect.poll(waiting, { timeout: 10_000 }).toBe(1);
+      await locker.query('COMMIT');
+      expect((await first).rows).toEqual([{ outcome: 'created', claimed: 'c/virtual-1' }]);
+
+      // A create that holds the row and takes the board: the one waiting behind it is refused, not given it too.
+      await locker.query('BEGIN');
+      expect((await locker.query(create('ses_w2', 'c/virtual-2'))).rows).toEqual([{ outcome: 'created', claimed: 'c/virtual-2' }]);
+      const second = pool.query(create('ses_w3', 'c/virtual-2'));
+      await expect.poll(waiting, { timeout: 10_000 }).toBe(1);
+      await locker.query('COMMIT');
+      expect((await second).rows).toEqual([{ outcome: 'no_resource', claimed: null }]);
+    } finally {
+      await locker.end();
+    }
+  });
 });

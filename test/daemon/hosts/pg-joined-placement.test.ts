@@ -1,6 +1,6 @@
-// Sandboxes across coordinators that share PostgreSQL, real processes: a host joined to A offers one sandbox; a
-// create through B, whose own hosts have no room, is passed to A and runs on that host (A's session, used through B
-// as any of A's are); once the host is full, the next create through B is made by B itself.
+// Sandboxes and browsers across coordinators that share PostgreSQL, real processes: a host joined to A offers one
+// of each; a create through B, whose own hosts have no room, is passed to A and runs on that host (A's session, used
+// through B as any of A's are); once the host is full, the next create through B is made by B itself.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,12 +19,12 @@ let alice: string;
 beforeAll(async () => {
   requireSandboxHost();
   db = await freshDatabase();
-  a = await startCoordinator('ps-a', db.url, { virtual_boards: 0 });
-  b = await startCoordinator('ps-b', db.url, { virtual_boards: 0 });
+  a = await startCoordinator('ps-a', db.url, { virtual_boards: 0, browsers: { warm: 0 } });
+  b = await startCoordinator('ps-b', db.url, { virtual_boards: 0, browsers: { warm: 0 } });
   alice = (await a.owner('POST', '/v1/keys', { name: 'alice', tier: 'pro', credits: 100 })).body.key;
   const hostKey = (await a.owner('POST', '/v1/keys', { name: 'lab1', kind: 'host' })).body.key;
   const home = makeHome();
-  home.writeConfig({ virtual_boards: 0, join: { sandboxes: 1 } });
+  home.writeConfig({ virtual_boards: 0, join: { sandboxes: 1 }, browsers: { warm: 0, max_concurrent: 1 } });
   host = { home, daemon: await spawnDaemon(home.home, { FBAY_JOIN: a.url, FBAY_JOIN_KEY: hostKey }) };
   await logged(a.daemon, /host lab1 joined/);
 }, 60_000);
@@ -34,12 +34,13 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const coordinatorOf = async (id: string) => ((await db.query('SELECT coordinator FROM sessions WHERE id = $1', [id])) as Array<{ coordinator: string }>)[0]?.coordinator;
+const row = async (id: string) => ((await db.query('SELECT coordinator, resource FROM sessions WHERE id = $1', [id])) as Array<{ coordinator: string; resource: string | null }>)[0];
+const coordinatorOf = async (id: string) => (await row(id))?.coordinator;
 
 describe('a sandbox create through a coordinator whose hosts have no room', () => {
   it("goes to the coordinator whose joined host has room, runs there, and is used through the first; past the host's offer it is made here", async () => {
     // A records its host's offer with the host's row (at once for boards, else with its next heartbeat).
-    await expect.poll(async () => db.query('SELECT sandboxes, coordinator_id FROM hosts WHERE name = $1', ['lab1']), { timeout: 15_000 }).toEqual([{ sandboxes: 1, coordinator_id: 'ps-a' }]);
+    await expect.poll(async () => db.query('SELECT sandboxes, browsers, coordinator_id FROM hosts WHERE name = $1', ['lab1']), { timeout: 15_000 }).toEqual([{ sandboxes: 1, browsers: 1, coordinator_id: 'ps-a' }]);
 
     const made = await b.tcp(alice, 'POST', '/v1/sessions', { kind: 'sandbox', metadata: { job: 'fleet' } });
     expect(made.status, made.text).toBe(201);
@@ -62,5 +63,22 @@ describe('a sandbox create through a coordinator whose hosts have no room', () =
 
     for (const id of [s.id, second.body.id]) expect((await b.tcp(alice, 'DELETE', `/v1/sessions/${id}`)).body).toMatchObject({ state: 'ended' });
     await expect.poll(() => existsSync(join(host.home.home, 'state', 'sandboxes', onHost)), { timeout: 20_000 }).toBe(false);
+  }, 90_000);
+
+  it("a browser goes to the coordinator whose joined host has a free slot; past it, it is made here", async () => {
+    await expect.poll(async () => db.query('SELECT browsers FROM hosts WHERE name = $1', ['lab1']), { timeout: 15_000 }).toEqual([{ browsers: 1 }]);
+    const made = await b.tcp(alice, 'POST', '/v1/browsers', { metadata: { job: 'fleet' } });
+    expect(made.status, made.text).toBe(201);
+    const s = made.body;
+    expect(s).toMatchObject({ kind: 'browser', account: 'alice', metadata: { job: 'fleet' } });
+    expect(await row(s.id)).toEqual({ coordinator: 'ps-a', resource: 'ps-a/joined/lab1/browser-slot-1' });
+    const ready = await b.tcp(alice, 'GET', `/v1/browsers?id=${s.id}&wait=usable&timeoutMs=20000`);
+    expect(ready.body).toMatchObject({ id: s.id, status: 'ready' });
+
+    const second = await b.tcp(alice, 'POST', '/v1/browsers', {});
+    expect(second.status, second.text).toBe(201);
+    expect(await row(second.body.id)).toMatchObject({ coordinator: 'ps-b', resource: expect.stringMatching(/^ps-b\/browser-slot-\d+$/) });
+
+    for (const id of [s.id, second.body.id]) expect((await b.tcp(alice, 'DELETE', `/v1/browsers?id=${id}`)).body).toMatchObject({ status: 'ended' });
   }, 90_000);
 });
