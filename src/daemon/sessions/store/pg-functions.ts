@@ -57,10 +57,11 @@ BEGIN
           ORDER BY c.n LIMIT 1 FOR UPDATE OF r;
       END IF;
       IF v_resource IS NULL AND NOT v_registered THEN
-        -- Resources not registered yet (a board plugged in a moment ago): registered, then looked for again.
+        -- Resources not registered yet (a board plugged in a moment ago): registered, then looked for again — also
+        -- when a registration under way inserted them first (this insert waited for it, and inserted nothing).
         v_registered := true;
         INSERT INTO resources (id, coordinator_id) SELECT c, p_coordinator FROM unnest(p_candidates) c ON CONFLICT DO NOTHING;
-        IF FOUND THEN CONTINUE; END IF;
+        CONTINUE;
       END IF;
       IF v_resource IS NULL AND NOT p_queue THEN
         DELETE FROM idempotency_keys WHERE account = p_account AND key = p_key;

@@ -31,7 +31,7 @@ describe('PostgreSQL schema migrations', () => {
     expect(rows).toEqual([{ outcome: 'created' }]);
   });
 
-  it('fbay_insert waits for a free board whose row is only locked (registered again), and never claims a taken one', async () => {
+  it('fbay_insert waits for a free board whose row is only locked or being inserted (registered), and never claims a taken one', async () => {
     await migrate(pool);
     await pool.query("INSERT INTO resources (id, coordinator_id) VALUES ('c/virtual-1', 'c'), ('c/virtual-2', 'c')");
     const create = (id: string, board: string) =>
@@ -47,6 +47,14 @@ describe('PostgreSQL schema migrations', () => {
       await expect.poll(waiting, { timeout: 10_000 }).toBe(1);
       await locker.query('COMMIT');
       expect((await first).rows).toEqual([{ outcome: 'created', claimed: 'c/virtual-1' }]);
+
+      // A registration that is inserting the board's row: the create waits for it, then finds the board.
+      await locker.query('BEGIN');
+      await locker.query("INSERT INTO resources (id, coordinator_id) VALUES ('c/virtual-3', 'c')");
+      const third = pool.query(create('ses_w0', 'c/virtual-3'));
+      await expect.poll(waiting, { timeout: 10_000 }).toBe(1);
+      await locker.query('COMMIT');
+      expect((await third).rows).toEqual([{ outcome: 'created', claimed: 'c/virtual-3' }]);
 
       // A create that holds the row and takes the board: the one waiting behind it is refused, not given it too.
       await locker.query('BEGIN');
