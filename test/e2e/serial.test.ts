@@ -145,7 +145,8 @@ describe('fbay serial and session wait across a daemon restart', () => {
     expect(waited.stderr).toContain('the daemon is back');
   });
 
-  it('exits 3 when the daemon does not come back', async () => {
+  // Three CLI processes, a 5 s window and a daemon's death: over 20 s once, on a machine running the whole suite.
+  it('exits 3 when the daemon does not come back', { timeout: 45_000 }, async () => {
     // 5 s: the two commands below must attach before an unattended session's idle window ends, and they start as
     // processes of their own (over a second each on a loaded machine).
     const short = await home.json<Session>('session', 'end').then(() => home.json<Session>('session', 'create', '--board', 'virtual', '--idle-timeout', '5s'));
