@@ -50,6 +50,7 @@ export class JoinSessions {
     let s = earlier;
     if (!s) {
       try {
+        await this.endEarlierHolder(op.board, op.session);
         s = await this.core.create(JOIN_ACCOUNT, 'board', { board_id: op.board, idle_timeout_s: op.keep_s, metadata: { coordinator_session: op.session } }, { idempotencyKey: op.session });
       } catch (err) {
         const code = err instanceof ApiError ? err.code : 'internal_error';
@@ -69,6 +70,17 @@ export class JoinSessions {
         if (!this.ports.attach(session.id, socket, op.since)) socket.close(1011, 'the session has no open port');
       },
     };
+  }
+
+  /**
+   * The coordinator gave the board to a new session, so an earlier session of its that still holds it here is over
+   * there (its release, or the word of another coordinator that ended it, has not reached this host yet): it ends.
+   */
+  private async endEarlierHolder(board: string, coordinatorSession: string): Promise<void> {
+    const holder = this.core.holders().get(board);
+    if (holder?.account !== JOIN_ACCOUNT || holder.idempotency_key === coordinatorSession) return;
+    this.log(`board ${board}: the coordinator gave it to session ${coordinatorSession}; its earlier session ${holder.idempotency_key} ends here`);
+    await this.core.end(JOIN_ACCOUNT, holder.id);
   }
 
   /** Input for a channel from `offset` on: what was had already (resent after a drop) is skipped. */
