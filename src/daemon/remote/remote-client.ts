@@ -99,19 +99,11 @@ export class RemoteClient {
       const base = this.base;
       let res: Dispatcher.ResponseData;
       try {
-        const { request, dispatcher } = await this.http();
-        res = await request(`${base}${path}`, {
-          dispatcher,
-          method: method as Dispatcher.HttpMethod,
-          headers: {
-            ...this.authHeader,
-            'fbay-version': VERSION,
-            ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-            ...options.headers,
-          },
-          body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-          headersTimeout: Math.max(1, left),
-          bodyTimeout: Math.max(1, left),
+        const json: Record<string, string> = options.body === undefined ? {} : { 'content-type': 'application/json' };
+        res = await this.request(base, method, path, {
+          headers: { ...json, ...options.headers },
+          body: options.raw ?? (options.body === undefined ? null : JSON.stringify(options.body)),
+          timeoutMs: Math.max(1, left),
         });
       } catch (err) {
         this.passOver(base);
@@ -151,16 +143,7 @@ export class RemoteClient {
       const base = this.base;
       let res: Dispatcher.ResponseData;
       try {
-        const { request, dispatcher } = await this.http();
-        res = await request(`${base}${path}`, {
-          dispatcher,
-          method: method as Dispatcher.HttpMethod,
-          headers: { ...options.headers, ...this.authHeader, 'fbay-version': VERSION },
-          body: options.body ?? null,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-          ...(options.signal ? { signal: options.signal } : {}),
-        });
+        res = await this.request(base, method, path, { headers: options.headers ?? {}, body: options.body ?? null, timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
       } catch (err) {
         if (options.signal?.aborted) throw err;
         this.passOver(base);
@@ -172,6 +155,20 @@ export class RemoteClient {
       const text = await res.body.text();
       throw upstreamError(this.name, res.statusCode, text ? safeJson(text) : undefined, this.base);
     }
+  }
+
+  /** One request to `base`, with this remote's key and fbay's version (which the caller's headers do not replace). */
+  private async request(base: string, method: string, path: string, o: { headers: Record<string, string>; body: Readable | Buffer | string | null; timeoutMs: number; signal?: AbortSignal }): Promise<Dispatcher.ResponseData> {
+    const { request, dispatcher } = await this.http();
+    return request(`${base}${path}`, {
+      dispatcher,
+      method: method as Dispatcher.HttpMethod,
+      headers: { ...o.headers, ...this.authHeader, 'fbay-version': VERSION },
+      body: o.body,
+      headersTimeout: o.timeoutMs,
+      bodyTimeout: o.timeoutMs,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
   }
 
   /** No answer: for a joined host, through its tunnel (it is away); else over the network (see `unreachable`). */
