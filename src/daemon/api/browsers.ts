@@ -11,6 +11,7 @@ import type { SessionCore } from '../sessions/session-core.js';
 import { artifactRoutes, type JoinedArtifacts } from './browser-artifacts.js';
 import { body, idempotencyKey, query, truthy } from './request.js';
 import { namedHost, targetHost, type RemoteRouting } from './remote-target.js';
+import type { PlacedElsewhere } from './sandboxes.js';
 
 export interface BrowserRouteDeps {
   /** Browsers this host runs at once (`browsers.max_concurrent`). */
@@ -21,7 +22,7 @@ export interface BrowserRouteDeps {
   /** The joined hosts' browser slots (on a coordinator). */
   joinedSlots?: () => string[];
   /** On a coordinator on PostgreSQL: a create it would run itself, passed to one whose joined host has a free slot. */
-  elsewhere?: { browser(r: ApiRequest, body: object): Promise<boolean> };
+  elsewhere?: PlacedElsewhere;
 }
 
 function requireId(id: string | undefined): string {
@@ -46,7 +47,7 @@ export function browserRoutes(core: SessionCore, deps: BrowserRouteDeps, routing
         // profile lives on the coordinator it was saved on: such a session stays.)
         const slots = deps.joinedSlots?.() ?? [];
         const held = core.holders();
-        if (host === null && !req.profile && deps.elsewhere && !slots.some((slot) => !held.has(slot)) && (await deps.elsewhere.browser(r, req))) return 'streaming';
+        if (host === null && !req.profile && deps.elsewhere && !slots.some((slot) => !held.has(slot)) && (await deps.elsewhere.placed(r, 'browser', req))) return 'streaming';
         const s = await core.create(r.account, 'browser', req, { idempotencyKey: idempotencyKey(r), host });
         return { status: 201, body: view(s as BrowserRecord) };
       },

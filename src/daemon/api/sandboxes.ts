@@ -18,9 +18,9 @@ import { remoteFor, type RemoteRouting } from './remote-target.js';
 import { SandboxRateLimit } from './sandbox-rate.js';
 import { idempotencyKey, idParam, query } from './request.js';
 
-/** On a coordinator: a sandbox create it would run itself, passed to another whose joined host has room. */
-export interface SandboxElsewhere {
-  sandbox(r: ApiRequest, body: object): Promise<boolean>;
+/** On a coordinator: a sandbox or browser create it would run itself, passed to another whose joined host has room. */
+export interface PlacedElsewhere {
+  placed(r: ApiRequest, kind: 'sandbox' | 'browser', body: object): Promise<boolean>;
 }
 
 /** What the sessions routes hand over when a request is about a sandbox. */
@@ -34,7 +34,7 @@ export interface SandboxApi {
 
 const has = (body: object, key: string) => Object.hasOwn(body, key);
 
-export function sandboxApi(core: SessionCore, sessions: SandboxSessions, clock: Clock, routing?: RemoteRouting, elsewhere?: SandboxElsewhere): { api: SandboxApi; routes: Route[] } {
+export function sandboxApi(core: SessionCore, sessions: SandboxSessions, clock: Clock, routing?: RemoteRouting, elsewhere?: PlacedElsewhere): { api: SandboxApi; routes: Route[] } {
   const rate = new SandboxRateLimit(clock, (account) => core.accounts.limits(account).sandbox);
   const view = (s: SandboxRecord) => core.view(s) as SandboxSession;
   /** The sandbox a route names, after counting the request against the plan's rate. */
@@ -55,7 +55,7 @@ export function sandboxApi(core: SessionCore, sessions: SandboxSessions, clock: 
       if (Object.hasOwn(body as object, 'ttl')) checkTtl((body as { ttl: unknown }).ttl, core.accounts.limits(r.account).sandbox);
       const req = parseWith(CreateSandboxBody, body);
       // On a coordinator whose own joined hosts are full: to one whose host has room, before running it here.
-      if (elsewhere && !sessions.hostRoom && (await elsewhere.sandbox(r, body as object))) return 'streaming';
+      if (elsewhere && !sessions.hostRoom && (await elsewhere.placed(r, 'sandbox', body as object))) return 'streaming';
       const s = (await core.create(r.account, 'sandbox', req, { idempotencyKey: idempotencyKey(r) })) as SandboxRecord;
       return { status: 201, body: view(s) };
     },

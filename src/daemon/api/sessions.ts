@@ -65,12 +65,12 @@ export function sessionRoutes(core: SessionCore, changes: SessionChanges, remote
         const mine = core.list(r.account, { all: truthy(q.all), kind: q.kind ?? 'board' });
         if (host === null) {
           const filter = typeof header === 'string' ? mine.filter((s) => s.host === null) : mine;
-          const here = filter.map((s) => core.view(s) as Session);
+          const listed = filter.map((s) => core.view(s) as Session);
           // Sandboxes made on the default remote are that remote's alone (not mirrored): listed with this daemon's.
           const remote = header === undefined && q.kind === 'sandbox' ? targetHost(r, remotes) : null;
-          if (remote === null) return { status: 200, body: { sessions: here } };
+          if (remote === null) return { status: 200, body: { sessions: listed } };
           const theirs = (await remotes!.hosts.get<{ sessions: Session[] }>(remote, `/v1/sessions?kind=sandbox${truthy(q.all) ? '&all=1' : ''}`)).sessions;
-          return { status: 200, body: { sessions: [...here, ...theirs.map((u) => ({ ...u, host: remote }))] } };
+          return { status: 200, body: { sessions: [...listed, ...theirs.map((u) => ({ ...u, host: remote }))] } };
         }
         // The key's sessions on that host, whoever made them, with the mirrors' local view where there is one; the
         // host is asked for the same kind, or its board sessions would be listed under any kind asked for here.

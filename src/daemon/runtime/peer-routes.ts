@@ -121,14 +121,6 @@ export class PeerRoutes implements CreateElsewhere {
     return this.byType(ctx, body, (except) => this.fleet.coordinatorWithRoom(kind, except), `The joined host with room for this ${kind} is on a coordinator that is`);
   }
 
-  async sandbox(ctx: ApiRequest, body: object): Promise<boolean> {
-    return this.placed(ctx, 'sandbox', body);
-  }
-
-  async browser(ctx: ApiRequest, body: object): Promise<boolean> {
-    return this.placed(ctx, 'browser', body);
-  }
-
   /** A create passed here by another coordinator is not passed on again; one over the owner's socket has no key to pass. */
   private passable(ctx: ApiRequest): boolean {
     return !ctx.req.headers[FORWARDED_HEADER] && ctx.req.headers.authorization !== undefined;

@@ -125,7 +125,8 @@ export const MIGRATIONS: readonly string[] = [
   // room on hosts of its own passes such a create to the one whose host has room.
   'ALTER TABLE hosts ADD COLUMN sandboxes integer NOT NULL DEFAULT 0, ADD COLUMN browsers integer NOT NULL DEFAULT 0;',
   // 4: fbay_insert waits once for a free candidate that is only locked (its boards being registered again, a create
-  // that may yet fail) instead of answering that no board is free.
+  // that may yet fail), and looks again after a registration under way inserted its candidates, instead of answering
+  // that no board is free.
   PG_INSERT_FUNCTION.replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'),
 ];
 
