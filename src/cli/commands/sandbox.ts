@@ -42,7 +42,8 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
     .action(hinted(async (flags: { all?: boolean }, cmd: Command) => {
       const { client, sandboxes, view, emit } = await load(ctx);
       const list = await sandboxes.listSandboxes(client, flags.all === true);
-      emit(ctx.io, wantsJson(cmd), { sessions: list }, ({ sessions }) => view.sandboxTable(sessions, flags.all === true));
+      for (const e of list.errors ?? []) ctx.io.err(`warning: ${e.host}'s sandboxes are not listed: ${e.error}\n`);
+      emit(ctx.io, wantsJson(cmd), list, ({ sessions }) => view.sandboxTable(sessions, flags.all === true));
     }));
 
   sandbox

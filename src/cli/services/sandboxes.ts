@@ -2,7 +2,7 @@
 // calls, and the default id (the account's single live sandbox). Plan ranges are the daemon's to check: it names the plan.
 import { parseDuration } from '../../shared/duration.js';
 import { UserError } from '../../shared/user-error.js';
-import type { Metadata } from '../../transport/protocol/api.js';
+import type { Metadata, SessionList } from '../../transport/protocol/api.js';
 import { EXIT } from '../../transport/protocol/errors.js';
 import { API } from '../../transport/protocol/paths.js';
 import type { CreateSandboxRequest, SandboxLimitsRequest, SandboxSession } from '../../transport/protocol/sandbox-api.js';
@@ -69,9 +69,9 @@ export function createSandbox(client: DaemonClient, request: CreateSandboxReques
   return client.post<SandboxSession>(API.sessions, request, idempotencyHeader(idempotencyKey));
 }
 
-export async function listSandboxes(client: DaemonClient, all = false): Promise<SandboxSession[]> {
-  const { sessions } = await client.get<{ sessions: SandboxSession[] }>(`${API.sessions}?kind=sandbox${all ? '&all=1' : ''}`);
-  return sessions;
+/** Live sandboxes (all: ended ones too); `errors`: hosts whose sandboxes are missing from the list, and why. */
+export async function listSandboxes(client: DaemonClient, all = false): Promise<{ sessions: SandboxSession[]; errors?: NonNullable<SessionList['errors']> }> {
+  return client.get<{ sessions: SandboxSession[]; errors?: NonNullable<SessionList['errors']> }>(`${API.sessions}?kind=sandbox${all ? '&all=1' : ''}`);
 }
 
 function notSandbox(s: { id: string; kind?: string }): UserError {
@@ -93,7 +93,17 @@ export async function endSandbox(client: DaemonClient, id: string): Promise<Sand
 /** The ID given, or the account's single live sandbox (deep sleep included: a request wakes it). */
 export async function resolveSandboxId(client: DaemonClient, given: string | undefined, command = 'fbay sandbox show ID'): Promise<string> {
   if (given) return given;
-  const live = (await listSandboxes(client)).filter((s) => LIVE.has(s.state));
+  const list = await listSandboxes(client);
+  const live = list.sessions.filter((s) => LIVE.has(s.state));
+  // A host that did not answer may hold the one meant: no guess is made for it.
+  const missing = list.errors?.[0];
+  if (missing && live.length < 2) {
+    throw new UserError(`Cannot tell which sandbox is meant: ${missing.host}'s are not listed (${missing.error.replace(/\.$/, '')}).`, {
+      exit: EXIT.daemon_unavailable,
+      code: 'upstream_unavailable',
+      next: `Give its ID: \`${command}\`.`,
+    });
+  }
   if (live.length === 1) return live[0]!.id;
   if (live.length === 0) {
     throw new UserError('There is no live sandbox.', { exit: EXIT.not_found, code: 'not_found', next: 'Create one with `fbay sandbox create`, or pass an ID (see `fbay sandbox list --all`).' });

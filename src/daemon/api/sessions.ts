@@ -69,8 +69,13 @@ export function sessionRoutes(core: SessionCore, changes: SessionChanges, remote
           // Sandboxes made on the default remote are that remote's alone (not mirrored): listed with this daemon's.
           const remote = header === undefined && q.kind === 'sandbox' ? targetHost(r, remotes) : null;
           if (remote === null) return { status: 200, body: { sessions: listed } };
-          const theirs = (await remotes!.hosts.get<{ sessions: Session[] }>(remote, `/v1/sessions?kind=sandbox${truthy(q.all) ? '&all=1' : ''}`)).sessions;
-          return { status: 200, body: { sessions: [...listed, ...theirs.map((u) => ({ ...u, host: remote }))] } };
+          // A remote that does not answer leaves this daemon's own listed, and says so, rather than hide them.
+          const theirs = await remotes!.hosts.get<{ sessions: Session[] }>(remote, `/v1/sessions?kind=sandbox${truthy(q.all) ? '&all=1' : ''}`).then(
+            ({ sessions }) => sessions.map((u) => ({ ...u, host: remote })),
+            (err: unknown) => ({ host: remote, ...(err instanceof ApiError ? { code: err.code, error: err.message } : { code: 'upstream_unavailable', error: String(err) }) }),
+          );
+          if (!Array.isArray(theirs)) return { status: 200, body: { sessions: listed, errors: [theirs] } };
+          return { status: 200, body: { sessions: [...listed, ...theirs] } };
         }
         // The key's sessions on that host, whoever made them, with the mirrors' local view where there is one; the
         // host is asked for the same kind, or its board sessions would be listed under any kind asked for here.

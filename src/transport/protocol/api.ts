@@ -154,6 +154,8 @@ export interface FleetHost {
 
 export interface SessionList {
   sessions: Session[];
+  /** Hosts whose sessions would be listed too but that did not answer (a default remote's sandboxes): why. */
+  errors?: { host: string; code: string; error: string }[];
 }
 
 export interface BoardList {

@@ -95,6 +95,21 @@ describe('sandboxes on a remote host', () => {
       const listed = (JSON.parse((await fbay('--json', 'sandbox', 'list')).stdout) as { sessions: Array<{ id: string; host?: string | null }> }).sessions;
       expect(listed.map((x) => [x.id, x.host ?? null]).sort()).toEqual([[here.id, null], [remote.id, 'lab']].sort());
 
+      // The default remote not answering: this daemon's sandboxes are still listed, with a warning; no id is guessed.
+      t.proxy.cut();
+      try {
+        const partial = await fbay('--json', 'sandbox', 'list');
+        expect(partial.exitCode, partial.stderr).toBe(0);
+        expect(partial.stderr).toMatch(/^warning: lab's sandboxes are not listed: Remote 'lab' .*did not answer/m);
+        const body = JSON.parse(partial.stdout) as { sessions: Array<{ id: string }>; errors: unknown[] };
+        expect(body.sessions.map((x) => x.id)).toEqual([here.id]);
+        expect(body.errors).toEqual([expect.objectContaining({ host: 'lab', code: 'upstream_unavailable' })]);
+        const guessed = await fbay('sandbox', 'show');
+        expect([guessed.exitCode, guessed.stderr]).toEqual([3, expect.stringContaining("Cannot tell which sandbox is meant: lab's are not listed")]);
+      } finally {
+        t.proxy.restore();
+      }
+
       expect((await fbay('sandbox', 'end', remote.id)).exitCode).toBe(0);
       expect((await t.hostApi('GET', `/v1/sessions/${remote.id}`)).body.state).toBe('ended');
       expect((await fbay('sandbox', 'end', here.id)).exitCode).toBe(0);
