@@ -123,7 +123,7 @@ export class RemoteClient {
         await wait(this.clock, Number.isFinite(retryAfter) ? retryAfter * 1000 : backoff(attempt));
         continue;
       }
-      throw upstreamError(this.name, res.statusCode, body, this.base);
+      throw upstreamError(this.name, res.statusCode, body, this.base, res.headers);
     }
   }
 
@@ -153,7 +153,7 @@ export class RemoteClient {
       }
       if (res.statusCode < 400) return res;
       const text = await res.body.text();
-      throw upstreamError(this.name, res.statusCode, text ? safeJson(text) : undefined, this.base);
+      throw upstreamError(this.name, res.statusCode, text ? safeJson(text) : undefined, this.base, res.headers);
     }
   }
 

@@ -1,5 +1,6 @@
 // What a remote host's failures are said as: one that did not answer (or whose certificate is not trusted), and one
 // that answered with an error of its own.
+import type { IncomingHttpHeaders } from 'node:http';
 import { ApiError, isErrorCode } from '../../transport/protocol/errors.js';
 import { certificateAdvice, certificateProblem } from '../../shared/tls-errors.js';
 
@@ -15,8 +16,14 @@ export function unreachable(name: string, base: string, err: unknown): ApiError 
   });
 }
 
-/** The remote's own error, passed on with its code, and the remote named so the user knows where it came from. */
-export function upstreamError(name: string, status: number, body: unknown, base = ''): ApiError {
+/** What of a refusal's headers a client acts on (when to try again, how much of its rate is left): passed on. */
+const PASSED = /^(retry-after|x-ratelimit-[a-z-]+)$/;
+
+/**
+ * The remote's own error, passed on with its code, its other fields and the headers a client acts on, and the remote
+ * named so the user knows where it came from.
+ */
+export function upstreamError(name: string, status: number, body: unknown, base = '', headers: IncomingHttpHeaders = {}): ApiError {
   const b = (body ?? {}) as { error?: unknown; code?: unknown };
   const message = typeof b.error === 'string' ? b.error : `HTTP ${status}`;
   if (status === 401) {
@@ -26,5 +33,7 @@ export function upstreamError(name: string, status: number, body: unknown, base 
     });
   }
   const code = isErrorCode(b.code) ? b.code : 'upstream_unavailable';
-  return new ApiError(code, `${name}: ${message}`);
+  const { error: _error, code: _code, ...extra } = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const passed = Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => PASSED.test(e[0]) && typeof e[1] === 'string'));
+  return new ApiError(code, `${name}: ${message}`, code === 'upstream_unavailable' ? {} : extra, passed);
 }

@@ -18,9 +18,9 @@ afterEach(async () => {
 });
 
 /** An HTTPS host with the test's self-signed certificate that answers every request with `status`. */
-async function host(status: number, body: unknown): Promise<string> {
+async function host(status: number, body: unknown, headers: Record<string, string> = {}): Promise<string> {
   const server = createServer({ cert: readFileSync(fixture('cert.pem')), key: readFileSync(fixture('key.pem')) }, (_req, res) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
   });
   server.listen(0, '127.0.0.1');
@@ -44,6 +44,15 @@ describe('RemoteClient errors', () => {
     expect(err.code).toBe('unauthorized');
     expect(err.message).toBe("Remote 'lab' refused its API key (HTTP 401: Invalid or missing API key).");
     expect(err.toBody().next).toMatch(/fbay remote add lab https:\/\/127\.0\.0\.1:\d+ --key KEY --force/);
+  });
+
+  it("a host's refusal keeps its code, fields and the headers a client acts on (Retry-After, X-RateLimit-*)", async () => {
+    const rate = { 'retry-after': '42', 'x-ratelimit-limit': '5', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '42', 'x-other': 'no' };
+    const url = await host(429, { error: 'Plan hobby allows 1 live sandbox.', code: 'concurrency_limit', limit: 1, live: ['ses_a'] }, rate);
+    const err = await failure(new RemoteClient('lab', { url, key: `key_${'a'.repeat(32)}`, ca: fixture('cert.pem').pathname }));
+    expect([err.status, err.code, err.message]).toEqual([429, 'concurrency_limit', 'lab: Plan hobby allows 1 live sandbox.']);
+    expect(err.toBody()).toEqual({ error: 'lab: Plan hobby allows 1 live sandbox.', code: 'concurrency_limit', limit: 1, live: ['ses_a'] });
+    expect(err.headers).toEqual({ 'retry-after': '42', 'x-ratelimit-limit': '5', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '42' });
   });
 
   it('a self-signed host points at --ca', async () => {
