@@ -26,6 +26,7 @@ import { SandboxProvider } from './providers/sandbox/sandbox-provider.js';
 import type { SandboxRecord } from './providers/sandbox/sandbox-record.js';
 import { SandboxSessions } from './providers/sandbox/sandbox-sessions.js';
 import { SandboxHost } from './sandboxes/index.js';
+import { RemoteSandboxPorts } from './remote/remote-sandbox-ports.js';
 import { RemoteHosts } from './remote/remote-hosts.js';
 import { SessionPorts } from './serial/session-ports.js';
 import { TranscriptDir } from './serial/transcript.js';
@@ -96,6 +97,7 @@ export function buildParts({ paths, settings, clock, log, urls, store, coordinat
   const actions = boardActions(() => settings.boards, () => settings.virtualOnEnd);
   const restore = new BoardRestore({ registry, onEnd: (id) => actions(id).on_end ?? null, flashCommand: (id) => actions(id).flash_command ?? null, clock, log });
   const hosts = new RemoteHosts(() => settings.remotes, clock);
+  const remoteSandboxes = new RemoteSandboxPorts(hosts, () => settings.defaultRemote);
   const dirs = browserDirs(paths.stateDir);
   reapLeftovers(dirs, log);
   const browserHost = new ChromiumHost({
@@ -188,7 +190,7 @@ export function buildParts({ paths, settings, clock, log, urls, store, coordinat
   });
   joined.on('left', (host) => sandboxes.joined?.left(host));
   joined.on('lost', (host, heard) => sandboxes.joined?.lost(host, heard));
-  return { registry, boardSet, joined, browserHosts, hostsStatus: () => joined.status(), transcripts, ports, hosts, browserHost, boards, browsers, remote, sandboxes, sandboxSessions, core, names, metrics: { storeLatency, allocations }, restore, flashes, mirrorFlash, joinedFlash, power, joinedPower };
+  return { registry, boardSet, joined, browserHosts, hostsStatus: () => joined.status(), transcripts, ports, hosts, browserHost, boards, browsers, remote, remoteSandboxes, sandboxes, sandboxSessions, core, names, metrics: { storeLatency, allocations }, restore, flashes, mirrorFlash, joinedFlash, power, joinedPower };
 }
 
 export type DaemonParts = ReturnType<typeof buildParts>;

@@ -14,7 +14,7 @@ import { CdpProxy, isCdpPath } from './browsers/cdp-proxy.js';
 import { isScreencastPath, LiveViewServer } from './browsers/live-view-server.js';
 import { routeUpgrades } from './runtime/upgrades.js';
 import { PeerRoutes } from './runtime/peer-routes.js';
-import { SandboxWebListener } from './providers/sandbox/sandbox-web.js';
+import { isSandboxPortPath, SandboxWebListener } from './providers/sandbox/sandbox-web.js';
 import type { BoardRecord } from './providers/board/board-record.js';
 import { DaemonSettings } from './settings.js';
 import { afterStart } from './runtime/after-start.js';
@@ -85,7 +85,7 @@ export async function startDaemon({ paths, log, clock = systemClock, listen, sto
     urls: { socket: `ws+unix://${paths.socket}:`, tcp: () => tcp?.url ?? null, cdp: (id, token) => cdpListener!.url(id, token), sandbox: (s) => web!.url(s) },
   });
   const { core, registry, ports, browsers, remote, browserHost, hosts, sandboxes, joined } = parts;
-  web = new SandboxWebListener(core, parts.sandboxSessions, log);
+  web = new SandboxWebListener(core, parts.sandboxSessions, log, parts.remoteSandboxes);
   await web.listen(settings.sandbox.web_port).catch((err: Error) => {
     log(`sandbox web port ${settings.sandbox.web_port}: ${err.message}; using any free port instead`);
     return web!.listen(0);
@@ -183,7 +183,7 @@ export async function startDaemon({ paths, log, clock = systemClock, listen, sto
     },
   });
   const liveViews = new LiveViewServer(liveViewSessions(core, browsers), clock, log);
-  const direct = routeUpgrades([[isHostTunnelPath, tunnel], [isCdpPath, proxy], [isScreencastPath, liveViews]], upgrade);
+  const direct = routeUpgrades([[isHostTunnelPath, tunnel], [isCdpPath, proxy], [isScreencastPath, liveViews], [isSandboxPortPath, web.ports]], upgrade);
   const serve = { router, upgrade: peers?.upgrades(direct) ?? direct, log };
   const server = createApiServer({ ...serve, accountFor: () => LOCAL_ACCOUNT });
   // The coordinator's streams into this host (its browsers here) are served as its account, by the same routes.

@@ -45,7 +45,7 @@ export interface RouteOptions {
 
 export function buildRouter({ parts, settings, keys, admin, boardEntries, health, startedAt, coordinator = null, clock, join, peers = null }: RouteOptions): Router {
   const { core, boardSet, ports, transcripts, hosts } = parts;
-  const routing: RemoteRouting = { defaultRemote: () => settings.defaultRemote, hosts };
+  const routing: RemoteRouting = { defaultRemote: () => settings.defaultRemote, hosts, sandboxUrl: (url) => parts.remoteSandboxes.localUrl(url) };
   const router = new Router();
   const sandboxes = sandboxApi(core, parts.sandboxSessions, clock, routing, peers ?? undefined);
   const viaOwner = (routes: Route[]) => peers?.routes(routes) ?? routes;

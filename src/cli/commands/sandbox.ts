@@ -77,9 +77,6 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
       const s = await sandboxes.getSandbox(client, await sandboxes.resolveSandboxId(client, id, 'fbay sandbox url ID'));
       if (!s.url) throw new UserError(`Sandbox ${s.id} is ${s.state}: it has no URL any more.`, { exit: EXIT.not_found, code: 'not_found' });
       const url = sandboxes.urlForPort(s.url, port);
-      // A remote's sandbox URL is that host's loopback listener: it opens there, not here.
-      const host = (s as { host?: unknown }).host;
-      if (typeof host === 'string') ctx.io.err(`note: sandbox ${s.id} runs on ${host}: its URL opens only on that machine.\n`);
       emit(ctx.io, wantsJson(cmd), { id: s.id, url }, (x) => `${x.url}\n`);
     }));
 

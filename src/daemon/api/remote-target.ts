@@ -11,6 +11,8 @@ export const REMOTE_HEADER = HEADERS.remote;
 export interface RemoteRouting {
   defaultRemote(): string | null;
   hosts: RemoteHosts;
+  /** A remote sandbox's URL (its host's loopback listener) as this machine opens it: through this daemon. */
+  sandboxUrl?(url: string): string;
 }
 
 /** The remote a request is for, or null for this host. Only the owner (Unix socket) reaches through to remotes. */
@@ -41,4 +43,11 @@ export function namedHost(r: ApiRequest): string | null | undefined {
   const header = r.req.headers[REMOTE_HEADER];
   if (typeof header !== 'string') return undefined;
   return header === 'local' ? null : header;
+}
+
+/** A remote's session as this daemon answers with it: `host` naming the remote, a sandbox's URL one that opens here. */
+export function fromRemote<T extends object>(routing: RemoteRouting, host: string, s: T): T & { host: string } {
+  const url = (s as { url?: unknown }).url;
+  const here = typeof url === 'string' && (s as { kind?: unknown }).kind === 'sandbox' && routing.sandboxUrl ? { url: routing.sandboxUrl(url) } : {};
+  return { ...s, host, ...here };
 }

@@ -3,7 +3,7 @@
 // sandbox is the remote's own: this daemon keeps no record of it (nothing is mirrored, as boards and browsers are).
 import type { ApiRequest, Route } from '../http/router.js';
 import { answerHeaders, passHeaders } from './sandbox-forward.js';
-import { REMOTE_HEADER, remoteFor, type RemoteRouting } from './remote-target.js';
+import { fromRemote, REMOTE_HEADER, remoteFor, type RemoteRouting } from './remote-target.js';
 
 /** Wraps a sandbox route: run here, or passed to the remote the request is for. */
 export function orOnRemote(route: Route, routing: RemoteRouting | undefined, isHere: (id: string) => boolean): Route {
@@ -17,8 +17,11 @@ export function orOnRemote(route: Route, routing: RemoteRouting | undefined, isH
   };
 }
 
-/** Passes the request to `host` (`body` in place of the request's own, read here already); its answer is the client's. */
-export async function toRemote(r: ApiRequest, routing: RemoteRouting, host: string, body?: Buffer): Promise<'streaming'> {
+/**
+ * Passes the request to `host` (`body` in place of the request's own, read here already); its answer is the client's
+ * (`created`: a create's, with the sandbox as this daemon shows a remote's).
+ */
+export async function toRemote(r: ApiRequest, routing: RemoteRouting, host: string, body?: Buffer, created = false): Promise<'streaming'> {
   const { req, res } = r;
   const headers = passHeaders(req.headers);
   delete headers[REMOTE_HEADER]; // the remote serves it itself; it reaches no further
@@ -35,6 +38,14 @@ export async function toRemote(r: ApiRequest, routing: RemoteRouting, host: stri
     timeoutMs: 0,
     signal: abort.signal,
   });
+  if (created && answer.statusCode === 201) {
+    // The new sandbox as this daemon shows it (its URL one that opens here): a small JSON answer, read whole.
+    const s = fromRemote(routing, host, (await answer.body.json()) as object);
+    const text = JSON.stringify(s);
+    res.writeHead(201, { ...answerHeaders(answer.headers), 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+    res.end(text);
+    return 'streaming';
+  }
   res.writeHead(answer.statusCode, answerHeaders(answer.headers));
   answer.body.on('error', () => res.destroy());
   answer.body.pipe(res);

@@ -49,7 +49,7 @@ export function sandboxApi(core: SessionCore, sessions: SandboxSessions, clock: 
     async create(r, body) {
       // For a remote, its plan and its schema apply: the body goes there as it was sent.
       const remote = remoteFor(r, routing, () => false);
-      if (remote !== null) return toRemote(r, routing!, remote, Buffer.from(JSON.stringify(body)));
+      if (remote !== null) return toRemote(r, routing!, remote, Buffer.from(JSON.stringify(body)), true);
       rate.take(r);
       // Before the schema, so that a TTL of the wrong type is refused with the plan's range too.
       if (Object.hasOwn(body as object, 'ttl')) checkTtl((body as { ttl: unknown }).ttl, core.accounts.limits(r.account).sandbox);

@@ -12,7 +12,7 @@ import type { SandboxApi } from './sandboxes.js';
 import type { ApiRequest, Route } from '../http/router.js';
 import type { SessionCore } from '../sessions/session-core.js';
 import { body, idempotencyKey, idParam, query, truthy } from './request.js';
-import { remoteFor, targetHost, type RemoteRouting } from './remote-target.js';
+import { fromRemote, remoteFor, targetHost, type RemoteRouting } from './remote-target.js';
 import type { SessionChanges } from '../providers/board/board-changes.js';
 
 /** On a coordinator: a create this one cannot serve may be passed to another coordinator. True when passed on. */
@@ -71,7 +71,7 @@ export function sessionRoutes(core: SessionCore, changes: SessionChanges, remote
           if (remote === null) return { status: 200, body: { sessions: listed } };
           // A remote that does not answer leaves this daemon's own listed, and says so, rather than hide them.
           const theirs = await remotes!.hosts.get<{ sessions: Session[] }>(remote, `/v1/sessions?kind=sandbox${truthy(q.all) ? '&all=1' : ''}`).then(
-            ({ sessions }) => sessions.map((u) => ({ ...u, host: remote })),
+            ({ sessions }) => sessions.map((u) => fromRemote(remotes!, remote, u)),
             (err: unknown) => ({ host: remote, ...(err instanceof ApiError ? { code: err.code, error: err.message } : { code: 'upstream_unavailable', error: String(err) }) }),
           );
           if (!Array.isArray(theirs)) return { status: 200, body: { sessions: listed, errors: [theirs] } };
@@ -82,7 +82,7 @@ export function sessionRoutes(core: SessionCore, changes: SessionChanges, remote
         const upstreamQuery = new URLSearchParams({ ...(truthy(q.all) ? { all: '1' } : {}), ...(q.kind ? { kind: q.kind } : {}) }).toString();
         const theirs = (await remotes!.hosts.get<{ sessions: Session[] }>(host, `/v1/sessions${upstreamQuery ? `?${upstreamQuery}` : ''}`)).sessions;
         const local = new Map(mine.filter((s) => s.host === host).map((s) => [s.id, core.view(s) as Session]));
-        return { status: 200, body: { sessions: theirs.map((u) => local.get(u.id) ?? { ...u, host }) } };
+        return { status: 200, body: { sessions: theirs.map((u) => local.get(u.id) ?? fromRemote(remotes!, host, u)) } };
       },
     },
     {
@@ -92,7 +92,7 @@ export function sessionRoutes(core: SessionCore, changes: SessionChanges, remote
       handler: async (r) => {
         const id = idParam(r);
         const host = remoteFor(r, remotes, here);
-        if (host && !mirrored(r.account, id)) return { status: 200, body: { ...(await upstream(host, 'GET', id)), host } };
+        if (host && !mirrored(r.account, id)) return { status: 200, body: fromRemote(remotes!, host, await upstream(host, 'GET', id)) };
         // Read from a shared store first: a session made through another coordinator a moment ago is found.
         const s = await core.lookup(r.account, id);
         if (sandbox && s.kind === 'sandbox') return sandbox.show(r, id);
@@ -117,7 +117,7 @@ export function sessionRoutes(core: SessionCore, changes: SessionChanges, remote
       handler: async (r) => {
         const id = idParam(r);
         const host = remoteFor(r, remotes, here);
-        if (host && !mirrored(r.account, id)) return { status: 200, body: { ...(await upstream(host, 'DELETE', id)), host } };
+        if (host && !mirrored(r.account, id)) return { status: 200, body: fromRemote(remotes!, host, await upstream(host, 'DELETE', id)) };
         const s = await core.lookup(r.account, id);
         if (sandbox && s.kind === 'sandbox') return sandbox.end(r, id);
         if (s.kind !== 'board') throw new ApiError('not_found', `${id} is a ${s.kind} session: end it with \`fbay ${s.kind} end ${id}\`.`, { kind: s.kind });

@@ -10,7 +10,7 @@ import type { SessionCore } from '../sessions/session-core.js';
 import { FORWARDED_HEADER, PeerForward, type PeerDirectory } from './peer-forward.js';
 
 const UNDER_A_SESSION = /^\/v1\/(sessions|browsers)\/:id\/./;
-const SESSION_SOCKETS = /^\/v1\/(?:sessions\/([^/?]+)\/serial|browsers\/([^/?]+)\/(?:cdp|screencast))\/?(?:\?|$)/;
+const SESSION_SOCKETS = /^\/v1\/(?:sessions\/([^/?]+)\/(?:serial|ports\/\d+)|browsers\/([^/?]+)\/(?:cdp|screencast))\/?(?:\?|$)/;
 
 /** What it reads of the fleet: coordinators' URLs, and where a free board of a type is. */
 export interface PeerFleet extends PeerDirectory {

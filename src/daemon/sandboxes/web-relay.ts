@@ -12,6 +12,8 @@ const HOST = /^(?:(\d{1,5})-)?(ses-[a-z0-9_-]{1,64})\.localhost$/;
 export interface WebRelayDeps {
   /** The session a host label names (`ses-…`, lower case as browsers send it) and its secret; null if none. */
   lookup(label: string): { id: string; secret: string } | null;
+  /** One `lookup` does not know: a remote host's sandbox, reached through this listener (`open` connects to it too). */
+  elsewhere?(label: string): Promise<{ id: string; secret: string } | null>;
   /** Wakes or thaws the sandbox as needed (it is activity), then opens the stream, e.g. `box.connect(port)`. */
   open(id: string, port: number): Promise<Duplex>;
   /** Bytes went through for the sandbox, either way (it counts as activity); called for every chunk. */
@@ -59,10 +61,10 @@ function forwardHeaders(req: IncomingMessage): [string, string][] {
 
 type Admitted = { id: string; port: number; url: URL } | { status: number; message: string; headers?: Record<string, string> };
 
-function admit(deps: WebRelayDeps, req: IncomingMessage): Admitted {
+async function admit(deps: WebRelayDeps, req: IncomingMessage): Promise<Admitted> {
   const target = parseRelayHost(req.headers.host);
   if (!target) return { status: 404, message: 'This host name does not name a sandbox.' };
-  const session = deps.lookup(target.label);
+  const session = deps.lookup(target.label) ?? (await deps.elsewhere?.(target.label)) ?? null;
   if (!session) return { status: 404, message: `There is no live sandbox ${target.label}.` };
   const url = new URL(req.url ?? '/', 'http://relay');
   const given = url.searchParams.get(TOKEN);
@@ -81,7 +83,7 @@ function admit(deps: WebRelayDeps, req: IncomingMessage): Admitted {
 export function createWebRelay(deps: WebRelayDeps) {
   return {
     async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-      const a = admit(deps, req);
+      const a = await admit(deps, req);
       if ('status' in a) {
         res.writeHead(a.status, { 'content-type': 'text/plain; charset=utf-8', ...a.headers });
         return void res.end(`${a.message}\n`);
@@ -112,7 +114,7 @@ export function createWebRelay(deps: WebRelayDeps) {
 
     async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
       socket.on('error', () => undefined);
-      const a = admit(deps, req);
+      const a = await admit(deps, req);
       if ('status' in a) return void socket.end(`HTTP/1.1 ${a.status} ${a.status === 401 ? 'Unauthorized' : 'Not Found'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
       let stream: Duplex;
       try {

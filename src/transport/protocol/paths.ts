@@ -14,6 +14,8 @@ export const API = {
   /** A file or directory under /workspace: each path segment encoded, the slashes kept. */
   file: (id: string, path = '') => `/v1/sessions/${id}/files/${path.split('/').filter(Boolean).map(encodeURIComponent).join('/')}`,
   processes: (id: string) => `/v1/sessions/${id}/processes`,
+  /** A sandbox's TCP port (WebSocket): one connection to 127.0.0.1:PORT inside it, its bytes as binary messages. */
+  sandboxPort: (id: string, port: number) => `/v1/sessions/${id}/ports/${port}`,
   process: (id: string, pid: number) => `/v1/sessions/${id}/processes/${pid}`,
   processOutput: (id: string, pid: number, since = 0) => `/v1/sessions/${id}/processes/${pid}/output?since=${since}`,
   flash: (id: string) => `/v1/sessions/${id}/flash`,

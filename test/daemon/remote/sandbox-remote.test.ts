@@ -1,12 +1,14 @@
 // Sandboxes on a remote host, real processes: the client daemon passes every sandbox request for `--remote lab` (or a
 // default remote) to that host as it came, under the remote's key — create, exec (streamed too), files, background
 // processes, show, list, end — and the built `fbay` works against it. The sandbox is the host's: nothing is kept here.
+import { once } from 'node:events';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { FBAY } from '../../e2e/helpers.js';
 import { api } from '../../helpers/daemon-process.js';
 import { twoDaemons, type TwoDaemons } from '../../helpers/two-daemons.js';
-import { call } from '../api/sandbox-helpers.js';
+import { call, web } from '../api/sandbox-helpers.js';
 import { requireSandboxHost } from '../sandboxes/harness.js';
 
 let t: TwoDaemons;
@@ -63,6 +65,51 @@ describe('sandboxes on a remote host', () => {
     expect((await lab('GET', '/v1/sessions?kind=sandbox')).body.sessions).toEqual([expect.objectContaining({ id: s.id, host: 'lab' })]);
     expect((await lab('DELETE', `/v1/sessions/${s.id}`)).body).toMatchObject({ id: s.id, state: 'ended' });
     expect((await t.hostApi('GET', `/v1/sessions/${s.id}`)).body.state).toBe('ended');
+  });
+
+  it("its URL opens here: HTTP (curl) and a WebSocket reach its app through the host's ports socket; no other account's key opens it", { timeout: 60_000 }, async () => {
+    const s = (await lab('POST', '/v1/sessions', { kind: 'sandbox' })).body;
+    const theirs = (await t.hostApi('GET', `/v1/sessions/${s.id}`)).body.url as string;
+    const mine = new URL(s.url);
+    // The host's own URL, on this daemon's web port: same name and secret.
+    expect([mine.hostname, mine.search]).toEqual([new URL(theirs).hostname, new URL(theirs).search]);
+    expect(mine.port).not.toBe(new URL(theirs).port);
+    expect((await lab('GET', `/v1/sessions/${s.id}`)).body.url).toBe(s.url);
+    const app = `
+      Bun.serve({ port: 3000, fetch(req, srv) { if (srv.upgrade(req)) return; return new Response('hello from the lab ' + new URL(req.url).pathname); },
+        websocket: { message(ws, m) { ws.send('echo:' + m); } } });
+      console.log('listening');`;
+    const started = await lab('POST', `/v1/sessions/${s.id}/exec`, { code: app, background: true });
+    expect(started.status, started.text).toBe(201);
+    await expect.poll(async () => (await lab('GET', `/v1/sessions/${s.id}/processes/${started.body.pid}/output?since=0`)).body.data, { timeout: 10_000 }).toContain('listening');
+
+    expect((await web(s.url, '/hi')).text).toBe('hello from the lab /hi');
+    // curl follows the redirect that swaps the secret for a cookie, as a browser does (it resolves *.localhost itself).
+    const curled = await execa('curl', ['-sS', '-L', '-b', '', `${s.url.replace('/?', '/page?')}`], { reject: false });
+    expect([curled.exitCode, curled.stdout]).toEqual([0, 'hello from the lab /page']);
+    const first = await call({ port: Number(mine.port), host: mine.host }, 'GET', `/${mine.search}`);
+    const ws = new WebSocket(`ws://127.0.0.1:${mine.port}/ws`, { headers: { host: mine.host, cookie: String(first.headers['set-cookie']).split(';')[0]! } });
+    await once(ws, 'open');
+    ws.send('ping');
+    expect(String((await once(ws, 'message'))[0])).toBe('echo:ping');
+    ws.close();
+
+    // The host's ports socket: the sandbox's account only; a port with nothing on it is said so.
+    const bob = (await api(t.host.home.socket, 'POST', '/v1/keys', { name: 'bob', tier: 'pro', credits: 10 })).body.key as string;
+    const refusal = async (key: string, port: number) => {
+      const probe = new WebSocket(`ws://127.0.0.1:${t.host.port}/v1/sessions/${s.id}/ports/${port}`, { headers: { authorization: `Bearer ${key}` } });
+      const [, res] = (await once(probe, 'unexpected-response')) as [unknown, import('node:http').IncomingMessage];
+      let text = '';
+      for await (const c of res) text += String(c);
+      return [res.statusCode, JSON.parse(text).code];
+    };
+    expect(await refusal(bob, 3000)).toEqual([404, 'not_found']);
+    expect(await refusal(t.host.key, 3999)).toEqual([502, 'upstream_unavailable']);
+    expect((await lab('DELETE', `/v1/sessions/${s.id}`)).body.state).toBe('ended');
+    // Ended: the next request is told so in the host's words, and after that the name is unknown here.
+    const after = await web(s.url, '/hi');
+    expect([after.status, after.text]).toEqual([502, expect.stringMatching(/^lab: Sandbox ses_\w+ ended \(user_ended\)/)]);
+    expect((await call({ port: Number(mine.port), host: mine.host }, 'GET', `/${mine.search}`)).status).toBe(404);
   });
 
   it('a remote that does not answer is said so, as for boards', { timeout: 30_000 }, async () => {
