@@ -10,6 +10,9 @@ import { webLabel as labelOf } from '../providers/sandbox/sandbox-record.js';
 import { RELAY_TOKEN } from '../sandboxes/index.js';
 import type { RemoteHosts } from './remote-hosts.js';
 
+/** How long a name no remote had is answered 404 without asking again. */
+const MISS_MS = 5000;
+
 interface Known {
   remote: string;
   id: string;
@@ -20,6 +23,9 @@ export class RemoteSandboxPorts {
   /** The local sandbox web listener's port, once it listens: remote URLs are rewritten to it. */
   webPort: number | null = null;
   private readonly known = new Map<string, Known>();
+  private readonly asking = new Map<string, Promise<Known | null>>();
+  /** Names no remote had, until when they are not asked about again. */
+  private readonly missed = new Map<string, number>();
 
   constructor(
     private readonly hosts: RemoteHosts,
@@ -35,9 +41,21 @@ export class RemoteSandboxPorts {
   }
 
   /** The remote sandbox a URL's host label names, with its secret: asked of the remotes (the default first). */
-  async find(label: string): Promise<{ id: string; secret: string } | null> {
+  find(label: string): Promise<{ id: string; secret: string } | null> {
     const known = this.known.get(label);
-    if (known) return known;
+    if (known) return Promise.resolve(known);
+    // A name no remote has is not asked about again for a while (a page polling a sandbox that ended), and a
+    // browser's several connections at once ask once.
+    if ((this.missed.get(label) ?? 0) > Date.now()) return Promise.resolve(null);
+    let asking = this.asking.get(label);
+    if (!asking) {
+      asking = this.ask(label).finally(() => this.asking.delete(label));
+      this.asking.set(label, asking);
+    }
+    return asking;
+  }
+
+  private async ask(label: string): Promise<Known | null> {
     const first = this.defaultRemote();
     const names = this.hosts.names().sort((a, b) => Number(b === first) - Number(a === first));
     for (const remote of names) {
@@ -50,6 +68,8 @@ export class RemoteSandboxPorts {
       this.known.set(label, entry);
       return entry;
     }
+    this.missed.set(label, Date.now() + MISS_MS);
+    if (this.missed.size > 1000) this.missed.delete(this.missed.keys().next().value!);
     return null;
   }
 
