@@ -23,6 +23,14 @@ export interface PeerDirectory {
   coordinators(): Promise<Array<{ id: string; url: string | null }>>;
 }
 
+export interface ForwardOptions {
+  /** The route reads the body only after asking (`Expect: 100-continue`): the owner's 100 is passed on. */
+  asksForBody?: boolean;
+  json?: unknown;
+  orElse?: boolean;
+  created?: (body: { id?: unknown }) => Promise<unknown>;
+}
+
 export class PeerForward {
   private cached: { at: number; urls: Map<string, string | null> } | null = null;
 
@@ -36,9 +44,11 @@ export class PeerForward {
    * Passes an HTTP request through to `owner`; its answer (status, headers, body) goes back as it comes. `json`: the
    * body already read here (a create this coordinator could not serve), sent in its place. Resolves once the owner
    * answers or fails; with `orElse`, a connection the owner refused (nothing of the request reached it) resolves
-   * 'refused' with nothing said to the client, who may then be served elsewhere.
+   * 'refused' with nothing said to the client, who may then be served elsewhere. `created`: a 201's JSON body as
+   * this coordinator answers it instead (the session as it shows it).
    */
-  async http(req: IncomingMessage, res: ServerResponse, owner: string, what: string, asksForBody = false, json?: unknown, orElse = false): Promise<'answered' | 'refused'> {
+  async http(req: IncomingMessage, res: ServerResponse, owner: string, what: string, o: ForwardOptions = {}): Promise<'answered' | 'refused'> {
+    const { asksForBody = false, json, orElse = false, created } = o;
     let up: ClientRequest;
     try {
       up = this.open(req, await this.urlOf(owner, what), asksForBody);
@@ -50,9 +60,10 @@ export class PeerForward {
       // A flash upload asks first: the owner's 100 Continue is the client's (other routes had theirs already, here).
       up.on('continue', () => res.writeContinue());
       up.on('response', (answer) => {
+        resolve('answered');
+        if (created && answer.statusCode === 201) return void answerCreated(answer, res, created).catch(() => res.destroy());
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
-        resolve('answered');
       });
       up.on('error', (err: NodeJS.ErrnoException) => {
         if (orElse && !res.headersSent && NEVER_CONNECTED.has(err.code ?? '')) return resolve('refused');
@@ -126,6 +137,17 @@ export class PeerForward {
 
 function unreachable(owner: string, what: string, why: string): ApiError {
   return new ApiError('upstream_unavailable', `${what} on coordinator ${owner}, which did not answer (${why}). Try again, or connect to ${owner} itself.`, { coordinator: owner });
+}
+
+/** A create's 201 from the owner, answered with this coordinator's view of it (the owner's, if that fails). */
+async function answerCreated(answer: IncomingMessage, res: ServerResponse, view: NonNullable<ForwardOptions['created']>): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const c of answer) chunks.push(c as Buffer);
+  const theirs = Buffer.concat(chunks);
+  const ours = await view(JSON.parse(theirs.toString('utf8')) as { id?: unknown }).then((b) => Buffer.from(JSON.stringify(b)), () => theirs);
+  const { 'content-length': _length, 'transfer-encoding': _encoding, ...headers } = answer.headers;
+  res.writeHead(201, { ...headers, 'content-length': ours.length });
+  res.end(ours);
 }
 
 function rawHeaders(answer: IncomingMessage): string {

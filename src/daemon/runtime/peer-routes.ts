@@ -7,7 +7,7 @@ import type { ApiRequest, Route } from '../http/router.js';
 import { refuseUpgrade } from '../http/server.js';
 import type { CreateElsewhere } from '../api/sessions.js';
 import type { SessionCore } from '../sessions/session-core.js';
-import { FORWARDED_HEADER, PeerForward, type PeerDirectory } from './peer-forward.js';
+import { FORWARDED_HEADER, PeerForward, type ForwardOptions, type PeerDirectory } from './peer-forward.js';
 
 const UNDER_A_SESSION = /^\/v1\/(sessions|browsers)\/:id\/./;
 const SESSION_SOCKETS = /^\/v1\/(?:sessions\/([^/?]+)\/(?:serial|ports\/\d+)|browsers\/([^/?]+)\/(?:cdp|screencast))\/?(?:\?|$)/;
@@ -47,7 +47,7 @@ export class PeerRoutes implements CreateElsewhere {
             handler: async (ctx) => {
               const owner = await this.ownerElsewhere(ctx.req, ctx.account, ctx.params.id);
               if (owner === null) return route.handler(ctx);
-              await this.forward.http(ctx.req, ctx.res, owner, `Session ${ctx.params.id} runs`, route.asksForBody);
+              await this.forward.http(ctx.req, ctx.res, owner, `Session ${ctx.params.id} runs`, { asksForBody: route.asksForBody });
               return 'streaming';
             },
           },
@@ -80,7 +80,7 @@ export class PeerRoutes implements CreateElsewhere {
     if (byId) {
       const owner = await this.fleet.coordinatorOfBoard(body.board_id!).catch(() => null);
       if (owner === null) return false;
-      await this.forward.http(ctx.req, ctx.res, owner, `Board ${body.board_id} is offered by a coordinator that is`, false, body);
+      await this.forward.http(ctx.req, ctx.res, owner, `Board ${body.board_id} is offered by a coordinator that is`, { json: body });
       return true;
     }
     if (!byType) return false;
@@ -91,12 +91,12 @@ export class PeerRoutes implements CreateElsewhere {
    * Passes a create by type to the coordinator `find` names, and to the next if that one refuses the connection (it
    * died, and its heartbeat has not run out yet): the create did not reach it. False once none is left.
    */
-  private async byType(ctx: ApiRequest, body: object, find: (except: string[]) => Promise<string | null>, what: string): Promise<boolean> {
+  private async byType(ctx: ApiRequest, body: object, find: (except: string[]) => Promise<string | null>, what: string, created?: ForwardOptions['created']): Promise<boolean> {
     const refused: string[] = [];
     for (;;) {
       const owner = await find(refused).catch(() => null);
       if (owner === null || refused.includes(owner)) return false;
-      if ((await this.forward.http(ctx.req, ctx.res, owner, what, false, body, true)) === 'answered') return true;
+      if ((await this.forward.http(ctx.req, ctx.res, owner, what, { json: body, orElse: true, ...(created ? { created } : {}) })) === 'answered') return true;
       refused.push(owner);
     }
   }
@@ -118,7 +118,10 @@ export class PeerRoutes implements CreateElsewhere {
    */
   async placed(ctx: ApiRequest, kind: 'sandbox' | 'browser', body: object): Promise<boolean> {
     if (!this.passable(ctx)) return false;
-    return this.byType(ctx, body, (except) => this.fleet.coordinatorWithRoom(kind, except), `The joined host with room for this ${kind} is on a coordinator that is`);
+    // A browser is shown as this coordinator shows it: its cdpUrl is this one's, which passes the CDP socket on, as
+    // the status polls that follow through here show it.
+    const created = kind === 'browser' ? async (b: { id?: unknown }) => this.core.view(await this.core.lookup(ctx.account, String(b.id), 'browser')) : undefined;
+    return this.byType(ctx, body, (except) => this.fleet.coordinatorWithRoom(kind, except), `The joined host with room for this ${kind} is on a coordinator that is`, created);
   }
 
   /** A create passed here by another coordinator is not passed on again; one over the owner's socket has no key to pass. */

@@ -1,9 +1,11 @@
 // Sandboxes and browsers across coordinators that share PostgreSQL, real processes: a host joined to A offers one
 // of each; a create through B, whose own hosts have no room, is passed to A and runs on that host (A's session, used
 // through B as any of A's are); once the host is full, the next create through B is made by B itself.
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startCoordinator, type CoordinatorProcess } from '../../helpers/coordinators.js';
 import { makeHome, spawnDaemon, stopDaemon, type DaemonProcess, type TestHome } from '../../helpers/daemon-process.js';
 import { hostSessionOf, logged } from '../../helpers/joined-hosts.js';
@@ -72,8 +74,18 @@ describe('a sandbox create through a coordinator whose hosts have no room', () =
     const s = made.body;
     expect(s).toMatchObject({ kind: 'browser', account: 'alice', metadata: { job: 'fleet' } });
     expect(await row(s.id)).toEqual({ coordinator: 'ps-a', resource: 'ps-a/joined/lab1/browser-slot-1' });
+    // Answered as B shows it (the create is A's to run): its cdpUrl is B's, which passes the CDP socket on to A, and
+    // A to the host.
+    expect(s.status).toBe('ready');
+    expect(new URL(s.cdpUrl).port).toBe(String(b.port));
     const ready = await b.tcp(alice, 'GET', `/v1/browsers?id=${s.id}&wait=usable&timeoutMs=20000`);
     expect(ready.body).toMatchObject({ id: s.id, status: 'ready' });
+    expect(new URL(ready.body.cdpUrl).port).toBe(String(b.port));
+    const cdp = new WebSocket(ready.body.cdpUrl, { headers: { authorization: `Bearer ${alice}` } });
+    await once(cdp, 'open');
+    cdp.send(JSON.stringify({ id: 1, method: 'Browser.getVersion' }));
+    expect(JSON.parse(String((await once(cdp, 'message'))[0]))).toMatchObject({ id: 1, result: { product: expect.stringMatching(/Chrome/) } });
+    cdp.close();
 
     const second = await b.tcp(alice, 'POST', '/v1/browsers', {});
     expect(second.status, second.text).toBe(201);
