@@ -56,6 +56,19 @@ describe('a sandbox create through a coordinator whose hosts have no room', () =
     const ran = await b.tcp(alice, 'POST', `/v1/sessions/${s.id}/exec`, { command: 'echo via B' });
     expect([ran.status, ran.body?.stdout]).toEqual([200, 'via B\n']);
     expect((await b.tcp(alice, 'PUT', `/v1/sessions/${s.id}/files/a.txt`, undefined, { 'content-type': 'application/octet-stream' })).status).toBe(201);
+    // Its app's port through B's ports socket (what a teammate's daemon opens the sandbox's URL through): B passes
+    // it to A, A to its host's sandbox.
+    const app = "Bun.serve({ port: 3000, fetch: () => new Response('app on lab1') }); console.log('listening')";
+    const bg = await b.tcp(alice, 'POST', `/v1/sessions/${s.id}/exec`, { code: app, background: true });
+    expect(bg.status, bg.text).toBe(201);
+    await expect.poll(async () => (await b.tcp(alice, 'GET', `/v1/sessions/${s.id}/processes/${bg.body.pid}/output?since=0`)).body.data, { timeout: 10_000 }).toContain('listening');
+    const port = new WebSocket(`ws://127.0.0.1:${b.port}/v1/sessions/${s.id}/ports/3000`, { headers: { authorization: `Bearer ${alice}` } });
+    await once(port, 'open');
+    port.send(Buffer.from('GET / HTTP/1.1\r\nhost: app\r\nconnection: close\r\n\r\n'));
+    let answer = '';
+    port.on('message', (m) => (answer += String(m)));
+    await once(port, 'close');
+    expect(answer).toMatch(/^HTTP\/1\.1 200 [\s\S]*\r\n\r\napp on lab1$/);
 
     // The host is full: the next create through B is B's own.
     const second = await b.tcp(alice, 'POST', '/v1/sessions', { kind: 'sandbox' });
