@@ -80,7 +80,7 @@ export class PeerRoutes implements CreateElsewhere {
     if (byId) {
       const owner = await this.fleet.coordinatorOfBoard(body.board_id!).catch(() => null);
       if (owner === null) return false;
-      await this.forward.http(ctx.req, ctx.res, owner, `Board ${body.board_id} is offered by a coordinator that is`, { json: body });
+      await this.forward.http(ctx.req, ctx.res, owner, `Board ${body.board_id} is offered`, { json: body });
       return true;
     }
     if (!byType) return false;
@@ -109,7 +109,7 @@ export class PeerRoutes implements CreateElsewhere {
   async waiting(ctx: ApiRequest, body: CreateBody): Promise<boolean> {
     if (!this.passable(ctx) || body.board_id !== undefined || body.board_type === undefined || !(body.wait_s ?? 0) || this.offersType(body.board_type)) return false;
     const type = body.board_type;
-    return this.byType(ctx, body, (except) => this.fleet.coordinatorWithType(type, except), `The ${type} boards this create waits for are on a coordinator that is`);
+    return this.byType(ctx, body, (except) => this.fleet.coordinatorWithType(type, except), `The ${type} boards this create waits for are`);
   }
 
   /**
@@ -121,7 +121,7 @@ export class PeerRoutes implements CreateElsewhere {
     // A browser is shown as this coordinator shows it: its cdpUrl is this one's, which passes the CDP socket on, as
     // the status polls that follow through here show it.
     const created = kind === 'browser' ? async (b: { id?: unknown }) => this.core.view(await this.core.lookup(ctx.account, String(b.id), 'browser')) : undefined;
-    return this.byType(ctx, body, (except) => this.fleet.coordinatorWithRoom(kind, except), `The joined host with room for this ${kind} is on a coordinator that is`, created);
+    return this.byType(ctx, body, (except) => this.fleet.coordinatorWithRoom(kind, except), `The joined host with room for this ${kind} is`, created);
   }
 
   /** A create passed here by another coordinator is not passed on again; one over the owner's socket has no key to pass. */
