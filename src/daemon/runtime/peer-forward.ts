@@ -23,11 +23,15 @@ export interface PeerDirectory {
   coordinators(): Promise<Array<{ id: string; url: string | null }>>;
 }
 
+/** How `http` passes a request on (see there). */
 export interface ForwardOptions {
   /** The route reads the body only after asking (`Expect: 100-continue`): the owner's 100 is passed on. */
   asksForBody?: boolean;
+  /** The body, read here already, sent in the request's place. */
   json?: unknown;
+  /** A refused connection resolves 'refused', with nothing said to the client. */
   orElse?: boolean;
+  /** What to answer for the owner's 201 instead of its body. */
   created?: (body: { id?: unknown }) => Promise<unknown>;
 }
 
