@@ -94,22 +94,24 @@ export class Coordinator {
         if (!byHost.has(host)) byHost.set(host, []);
         byHost.get(host)!.push({ id: names.qualify(b.id), kind: 'board', coordinator_id: this.name, host, type: b.type, name: b.name, online: b.online, info: { ...boardInfo(b, b.power) } });
       }
-      // A host gone since the last time keeps its rows, offline (its group is empty now).
-      for (const [host, rows] of byHost) {
-        this.fleet.registerResources({ coordinator_id: this.name, host }, rows).catch((err: Error) => this.log(`store: could not register the boards: ${err.message}`));
-      }
-      this.recordHosts(hosts);
+      // The hosts' rows first: whoever finds a host's boards in the database finds the host too. A host gone since
+      // the last time keeps its rows, offline (its group is empty now).
+      void this.recordHosts(hosts).then(() => {
+        for (const [host, rows] of byHost) {
+          this.fleet.registerResources({ coordinator_id: this.name, host }, rows).catch((err: Error) => this.log(`store: could not register the boards: ${err.message}`));
+        }
+      });
     };
     register();
     boards.on('change', register);
-    this.onBeat = () => this.recordHosts(hosts);
+    this.onBeat = () => void this.recordHosts(hosts);
   }
 
   private onBeat: (() => void) | null = null;
 
-  private recordHosts(hosts: () => HostStatus[]): void {
+  private recordHosts(hosts: () => HostStatus[]): Promise<void> {
     const rows = hosts().map((h) => ({ name: h.name, link: h.link, version: h.version, last_heartbeat_at: h.last_heartbeat_at, sandboxes: h.sandboxes, browsers: h.browsers }));
-    this.fleet.recordHosts(rows).catch((err: Error) => this.log(`store: could not record the joined hosts: ${err.message}`));
+    return this.fleet.recordHosts(rows).catch((err: Error) => this.log(`store: could not record the joined hosts: ${err.message}`));
   }
 
   /** Beats every 5 s with the URL it serves on, so other coordinators (and clients) can find it. */
