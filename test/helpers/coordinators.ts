@@ -55,3 +55,21 @@ export async function startCoordinator(name: string, storeUrl: string, config: R
     },
   };
 }
+
+export interface JoinedHostProcess {
+  home: TestHome;
+  daemon: DaemonProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * A board host joined with `--join` to `join` (one coordinator's URL, or several comma-separated), under a host key
+ * named `name` made on `keyFrom`; `config` is its config.json. Resolves once it started (not yet joined).
+ */
+export async function joinHost(keyFrom: CoordinatorProcess, join: string, config: Record<string, unknown>, name = 'lab1'): Promise<JoinedHostProcess> {
+  const key = (await keyFrom.owner('POST', '/v1/keys', { name, kind: 'host' })).body.key as string;
+  const home = makeHome();
+  home.writeConfig(config);
+  const daemon = await spawnDaemon(home.home, { FBAY_JOIN: join, FBAY_JOIN_KEY: key });
+  return { home, daemon, stop: async () => (await stopDaemon(daemon), home.cleanup()) };
+}

@@ -7,28 +7,24 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAppImage } from '../../../src/daemon/flash/image-builder.js';
 import { uploadFlash, type UploadImage } from '../../helpers/flash-upload.js';
-import { startCoordinator, type CoordinatorProcess } from '../../helpers/coordinators.js';
-import { makeHome, spawnDaemon, stopDaemon, type DaemonProcess, type TestHome } from '../../helpers/daemon-process.js';
+import { joinHost, startCoordinator, type CoordinatorProcess, type JoinedHostProcess } from '../../helpers/coordinators.js';
 import { logged } from '../../helpers/joined-hosts.js';
 import { freshDatabase, type TestDatabase } from '../../helpers/pg-database.js';
 
 let db: TestDatabase;
 let a: CoordinatorProcess;
 let b: CoordinatorProcess;
-let host: { home: TestHome; daemon: DaemonProcess };
+let host: JoinedHostProcess;
 
 beforeAll(async () => {
   db = await freshDatabase();
   a = await startCoordinator('ff-a', db.url, { virtual_boards: 0 });
   b = await startCoordinator('ff-b', db.url, { virtual_boards: 0 });
-  const hostKey = (await a.owner('POST', '/v1/keys', { name: 'lab1', kind: 'host' })).body.key;
-  const home = makeHome();
-  home.writeConfig({ virtual_boards: 1 });
-  host = { home, daemon: await spawnDaemon(home.home, { FBAY_JOIN: `${a.url},${b.url}`, FBAY_JOIN_KEY: hostKey }) };
+  host = await joinHost(a, `${a.url},${b.url}`, { virtual_boards: 1 });
   await logged(a.daemon, /host lab1 joined/);
 }, 60_000);
 afterAll(async () => {
-  if (host) await stopDaemon(host.daemon), host.home.cleanup();
+  await host?.stop();
   await Promise.allSettled([a?.stop(), b?.stop()]);
   await db?.drop();
 });

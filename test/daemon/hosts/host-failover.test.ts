@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { freshDatabase, type TestDatabase } from '../../helpers/pg-database.js';
-import { startCoordinator, type CoordinatorProcess } from '../../helpers/coordinators.js';
+import { joinHost, startCoordinator, type CoordinatorProcess, type JoinedHostProcess } from '../../helpers/coordinators.js';
 import { api, makeHome, openSerial, readUntil, spawnDaemon, stopDaemon, type DaemonProcess, type TestHome } from '../../helpers/daemon-process.js';
 import { logged } from '../../helpers/joined-hosts.js';
 import { PROMPT } from '../../../src/daemon/boards/esp32s3-rom.js';
@@ -14,7 +14,7 @@ import { PROMPT } from '../../../src/daemon/boards/esp32s3-rom.js';
 let db: TestDatabase;
 let a: CoordinatorProcess;
 let b: CoordinatorProcess;
-let host: { home: TestHome; daemon: DaemonProcess };
+let host: JoinedHostProcess;
 let user: { home: TestHome; daemon: DaemonProcess };
 let alice: string;
 
@@ -23,10 +23,7 @@ beforeAll(async () => {
   a = await startCoordinator('fo-a', db.url, { virtual_boards: 0 });
   b = await startCoordinator('fo-b', db.url, { virtual_boards: 0 });
   alice = (await a.owner('POST', '/v1/keys', { name: 'alice', tier: 'pro', credits: 100 })).body.key;
-  const hostKey = (await a.owner('POST', '/v1/keys', { name: 'lab1', kind: 'host' })).body.key;
-  const home = makeHome();
-  home.writeConfig({ virtual_boards: 1 });
-  host = { home, daemon: await spawnDaemon(home.home, { FBAY_JOIN: `${a.url},${b.url}`, FBAY_JOIN_KEY: hostKey }) };
+  host = await joinHost(a, `${a.url},${b.url}`, { virtual_boards: 1 });
   await logged(a.daemon, /host lab1 joined/);
   const userHome = makeHome();
   userHome.writeConfig({ remotes: { lab: { url: `${a.url},${b.url}`, key: alice } } });
@@ -34,7 +31,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   if (user) await stopDaemon(user.daemon), user.home.cleanup();
-  if (host) await stopDaemon(host.daemon), host.home.cleanup();
+  await host?.stop();
   await Promise.allSettled([a?.stop(), b?.stop()]);
   await db?.drop();
 });

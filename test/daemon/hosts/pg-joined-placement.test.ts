@@ -6,8 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startCoordinator, type CoordinatorProcess } from '../../helpers/coordinators.js';
-import { makeHome, spawnDaemon, stopDaemon, type DaemonProcess, type TestHome } from '../../helpers/daemon-process.js';
+import { joinHost, startCoordinator, type CoordinatorProcess, type JoinedHostProcess } from '../../helpers/coordinators.js';
 import { hostSessionOf, logged } from '../../helpers/joined-hosts.js';
 import { freshDatabase, type TestDatabase } from '../../helpers/pg-database.js';
 import { requireSandboxHost } from '../sandboxes/harness.js';
@@ -15,7 +14,7 @@ import { requireSandboxHost } from '../sandboxes/harness.js';
 let db: TestDatabase;
 let a: CoordinatorProcess;
 let b: CoordinatorProcess;
-let host: { home: TestHome; daemon: DaemonProcess };
+let host: JoinedHostProcess;
 let alice: string;
 
 beforeAll(async () => {
@@ -24,14 +23,11 @@ beforeAll(async () => {
   a = await startCoordinator('ps-a', db.url, { virtual_boards: 0, browsers: { warm: 0 } });
   b = await startCoordinator('ps-b', db.url, { virtual_boards: 0, browsers: { warm: 0 } });
   alice = (await a.owner('POST', '/v1/keys', { name: 'alice', tier: 'pro', credits: 100 })).body.key;
-  const hostKey = (await a.owner('POST', '/v1/keys', { name: 'lab1', kind: 'host' })).body.key;
-  const home = makeHome();
-  home.writeConfig({ virtual_boards: 0, join: { sandboxes: 1 }, browsers: { warm: 0, max_concurrent: 1 } });
-  host = { home, daemon: await spawnDaemon(home.home, { FBAY_JOIN: a.url, FBAY_JOIN_KEY: hostKey }) };
+  host = await joinHost(a, a.url, { virtual_boards: 0, join: { sandboxes: 1 }, browsers: { warm: 0, max_concurrent: 1 } });
   await logged(a.daemon, /host lab1 joined/);
 }, 60_000);
 afterAll(async () => {
-  if (host) await stopDaemon(host.daemon), host.home.cleanup();
+  await host?.stop();
   await Promise.allSettled([a?.stop(), b?.stop()]);
   await db?.drop();
 });

@@ -5,15 +5,14 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { freshDatabase, type TestDatabase } from '../../helpers/pg-database.js';
-import { startCoordinator, type CoordinatorProcess } from '../../helpers/coordinators.js';
-import { makeHome, spawnDaemon, stopDaemon, type DaemonProcess, type TestHome } from '../../helpers/daemon-process.js';
+import { joinHost, startCoordinator, type CoordinatorProcess, type JoinedHostProcess } from '../../helpers/coordinators.js';
 import { PROMPT } from '../../../src/daemon/boards/esp32s3-rom.js';
 import { freePort } from '../../helpers/free-port.js';
 
 let db: TestDatabase;
 let a: CoordinatorProcess;
 let b: CoordinatorProcess;
-let host: { home: TestHome; daemon: DaemonProcess };
+let host: JoinedHostProcess;
 let alice: string;
 
 const until = async (check: () => Promise<boolean>) => {
@@ -25,15 +24,12 @@ beforeAll(async () => {
   a = await startCoordinator('join-a', db.url, { virtual_boards: 0 });
   b = await startCoordinator('join-b', db.url, { virtual_boards: 0 });
   alice = (await a.owner('POST', '/v1/keys', { name: 'alice', tier: 'pro', credits: 100 })).body.key;
-  const hostKey = (await a.owner('POST', '/v1/keys', { name: 'lab1', kind: 'host' })).body.key;
-  const home = makeHome();
-  home.writeConfig({ virtual_boards: 2 });
-  host = { home, daemon: await spawnDaemon(home.home, { FBAY_JOIN: `ws://127.0.0.1:${a.port}`, FBAY_JOIN_KEY: hostKey }) };
+  host = await joinHost(a, `ws://127.0.0.1:${a.port}`, { virtual_boards: 2 });
   await until(async () => (await a.owner('GET', '/v1/boards')).body.boards.filter((x: { host: string | null }) => x.host === 'lab1').length === 2);
   await until(async () => (await b.tcp(alice, 'GET', '/v1/auth/me')).status === 200);
 }, 60_000);
 afterAll(async () => {
-  if (host) await stopDaemon(host.daemon), host.home.cleanup();
+  await host?.stop();
   await Promise.allSettled([a?.stop(), b?.stop()]);
   await db?.drop();
 });
