@@ -66,6 +66,8 @@ export class RemoteSandboxPorts {
       if (!s || !secret) continue;
       const entry = { remote, id: s.id, secret };
       this.known.set(label, entry);
+      // Sandboxes that ended with no connection refused since are never told of: the oldest go past a bound.
+      if (this.known.size > 1000) this.known.delete(this.known.keys().next().value!);
       return entry;
     }
     this.missed.set(label, Date.now() + MISS_MS);
@@ -86,17 +88,20 @@ export class RemoteSandboxPorts {
         res.on('data', (c: Buffer) => (text += c.toString()));
         res.on('end', () => {
           if ([404, 409, 410].includes(res.statusCode ?? 0)) this.known.delete(labelOf(id)); // gone, or over
-          const said = (() => {
-            try {
-              return (JSON.parse(text) as { error?: string }).error;
-            } catch {
-              return undefined;
-            }
-          })();
-          reject(new Error(`${entry.remote}: ${said ?? `HTTP ${res.statusCode}`}`));
+          reject(new Error(`${entry.remote}: ${errorOf(text) ?? `HTTP ${res.statusCode}`}`));
         });
       });
       ws.once('error', (err) => reject(new Error(`Remote '${entry.remote}' did not answer: ${err.message}`)));
     });
+  }
+}
+
+/** The `error` of an API error body; undefined for anything else. */
+function errorOf(text: string): string | undefined {
+  try {
+    const said = (JSON.parse(text) as { error?: unknown }).error;
+    return typeof said === 'string' ? said : undefined;
+  } catch {
+    return undefined;
   }
 }
