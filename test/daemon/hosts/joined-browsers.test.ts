@@ -1,7 +1,7 @@
 // Browsers on a joined host, real processes: a coordinator that cannot run Chromium itself places a user's browser
 // on the host that joined it; Playwright drives it through the coordinator's CDP URL, over the host's tunnel; the
 // coordinator's plan limits and queues it; its artifacts are downloaded through the coordinator.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,12 +24,18 @@ beforeAll(async () => {
   });
   await joinedAll(t);
 }, 60_000);
+// A test that fails midway must not leave the host's one slot taken, or the network cut, for the tests after it.
+afterEach(async () => {
+  for (const h of t.hosts) h.proxy.restore();
+  const live = (await t.tcp('GET', '/v1/browsers')).body.browsers as Array<{ id: string }>;
+  for (const b of live) await t.tcp('DELETE', `/v1/browsers?id=${b.id}`);
+});
 afterAll(async () => {
   await t?.close();
   await pages?.close();
 });
 
-/** The last state the host's journal has for one of its sessions. */
+/** The last state the host's journal has for one of its sessions (the journal is written a tick after the change: poll it). */
 function hostState(id: string): string {
   let state = 'unknown';
   for (const line of readFileSync(join(t.hosts[0]!.home.home, 'state', 'sessions.jsonl'), 'utf8').split('\n')) {
@@ -131,10 +137,10 @@ describe('browsers on a joined host', () => {
     const s = (await t.tcp('POST', '/v1/browsers', {})).body;
     expect(s.status).toBe('ready');
     const hostId = t.hosts[0]!.hostSession(s.id);
-    expect(hostState(hostId)).toBe('active'); // the coordinator's link is its client
+    await expect.poll(() => hostState(hostId), { timeout: 10_000 }).toBe('active'); // the coordinator's link is its client
     await t.restartCoordinator();
     expect((await t.tcp('GET', `/v1/browsers?id=${s.id}`)).body).toMatchObject({ status: 'ended', endReason: 'host_shutdown' });
-    expect(hostState(hostId)).toBe('ended');
+    await expect.poll(() => hostState(hostId), { timeout: 10_000 }).toBe('ended');
 
     await joinedAll(t, ['lab1']);
     const killed = (await t.tcp('POST', '/v1/browsers', {})).body;

@@ -45,7 +45,8 @@ describe('sandboxes on a joined host', () => {
     // It runs on the host, as a session of the coordinator's account there whose sleep the coordinator decides.
     const hostId = host().hostSession(s.id);
     expect(hostId).not.toBe(s.id);
-    expect(hostRecord(hostId)).toMatchObject({ account: '@coordinator', state: 'active' });
+    // The host's journal is written a tick after each change: poll it.
+    await expect.poll(() => hostRecord(hostId), { timeout: 10_000 }).toMatchObject({ account: '@coordinator', state: 'active' });
     expect(existsSync(join(host().home.home, 'state', 'sandboxes', hostId))).toBe(true);
     expect(existsSync(join(t.coord.home.home, 'state', 'sandboxes', s.id))).toBe(false);
 
@@ -96,7 +97,7 @@ describe('sandboxes on a joined host', () => {
     await expect.poll(() => hostRecord(hostId)?.state, { timeout: 10_000 }).toBe('idle');
     expect((await exec(s.id, { code: 'console.log("thawed")' })).body.stdout).toBe('thawed\n');
     expect((await call(user, 'GET', `/v1/sessions/${s.id}`)).body.state).toBe('active');
-    expect(hostRecord(hostId)!.state).toBe('active');
+    await expect.poll(() => hostRecord(hostId)?.state, { timeout: 10_000 }).toBe('active');
     await call(user, 'DELETE', `/v1/sessions/${s.id}`);
   });
 
@@ -136,7 +137,7 @@ describe('sandboxes on a joined host', () => {
     expect(woken.status, woken.text).toBe(200);
     expect(woken.body.stdout).toBe('still here');
     expect((await call(user, 'GET', `/v1/sessions/${s.id}`)).body.state).toBe('active');
-    expect(hostRecord(hostId)!.state).toBe('active');
+    await expect.poll(() => hostRecord(hostId)?.state, { timeout: 10_000 }).toBe('active');
     await call(user, 'DELETE', `/v1/sessions/${s.id}`);
     await expect.poll(() => hostRecord(hostId)?.state, { timeout: 20_000 }).toBe('ended');
   });
