@@ -184,7 +184,7 @@ export async function startDaemon({ paths, log, clock = systemClock, listen, sto
   });
   const liveViews = new LiveViewServer(liveViewSessions(core, browsers), clock, log);
   const direct = routeUpgrades([[isHostTunnelPath, tunnel], [isCdpPath, proxy], [isScreencastPath, liveViews], [isSandboxPortPath, web.ports]], upgrade);
-  const serve = { router, upgrade: peers?.upgrades(direct) ?? direct, log };
+  const serve = { router, upgrade: peers?.upgrades(direct) ?? direct, log, beforeRequest: () => core.pollStore() };
   const server = createApiServer({ ...serve, accountFor: () => LOCAL_ACCOUNT });
   // The coordinator's streams into this host (its browsers here) are served as its account, by the same routes.
   const joinServer = hostJoin?.serveWith(serve);

@@ -20,6 +20,8 @@ export interface ServerOptions {
   log(message: string): void;
   /** PEM cert and key: serve HTTPS/WSS. */
   tls?: { cert: Buffer; key: Buffer };
+  /** Called as each request is read, before it is routed (the session store's `poll`). */
+  beforeRequest?(): void;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -37,6 +39,7 @@ export function sendError(res: ServerResponse, err: ApiError): void {
 
 export function createApiServer(options: ServerOptions): Server {
   const listener: RequestListener = (req, res) => {
+    options.beforeRequest?.();
     res.setHeader(VERSION_HEADER, VERSION);
     void handle(options, req, res);
   };

@@ -151,6 +151,11 @@ export class SessionCore extends CoreCreate {
     await this.drain();
   }
 
+  /** Answers the store's writes another thread has committed: the daemon calls it at every request it reads. */
+  pollStore(): void {
+    this.deps.store.poll?.();
+  }
+
   override async compact(): Promise<void> {
     const keep = this.deps.keepEnded ?? 1000;
     const ended = [...this.sessions.values()].filter((s) => !this.isLive(s));

@@ -20,6 +20,7 @@ export interface DashboardDeps {
   /** API keys: the login form trades one for its account; a key's logins end when it is revoked. */
   keys: { authenticate(key: string): string | null; get(name: string): { revoked_at: string | null } | undefined };
   log(message: string): void;
+  beforeRequest?: ServerOptions['beforeRequest'];
   paths: FbayPaths;
   clock?: Clock;
   /** For the host page: the remote hosts this daemon mirrors (their keys are never shown). */
@@ -73,7 +74,7 @@ async function load(deps: DashboardDeps) {
   const files = new StaticFiles(deps.assetsDir);
   // Rendered by the build next to the page's (dist/ui-server beside dist/ui), when there is one.
   const firstPaint = new FirstPaint(deps.router, deps.log, deps.assetsDir ? join(deps.assetsDir, '../ui-server/first-paint.js') : undefined);
-  const core = { router: deps.router, upgrade: deps.upgrade, sessions, files, firstPaint, keyAccount: (k: string) => deps.keys.authenticate(k), log: deps.log };
+  const core = { router: deps.router, upgrade: deps.upgrade, sessions, files, firstPaint, keyAccount: (k: string) => deps.keys.authenticate(k), log: deps.log, beforeRequest: deps.beforeRequest };
   const loopback = new LoopbackDashboard(core, (port) => {
     if (state.state.port !== port) state.update({ port });
   });

@@ -22,6 +22,7 @@ export interface UiCore {
   firstPaint?: FirstPaint;
   keyAccount(key: string): string | null;
   log(message: string): void;
+  beforeRequest?: ServerOptions['beforeRequest'];
 }
 
 export interface UiListenerOptions {
@@ -46,6 +47,7 @@ export function createUiServer(core: UiCore, options: UiListenerOptions): Server
     router: core.router,
     upgrade: core.upgrade,
     log: core.log,
+    ...(core.beforeRequest ? { beforeRequest: core.beforeRequest } : {}),
     accountFor: (req) => marked(req) ?? unmarked(req),
     publicAccount: (req) => marked(req) ?? (keyed?.publicAccount ?? keyed?.accountFor ?? unmarked)(req),
   });

@@ -86,6 +86,10 @@ export class JournalStore implements SessionStore {
     await this.file.replace(lines);
   }
 
+  poll(): void {
+    this.file.reap();
+  }
+
   close(): Promise<void> {
     return this.file.close();
   }

@@ -75,6 +75,11 @@ export interface SessionStore {
   /** Replaces what is kept by exactly this (dropping what compaction let go). */
   compact(snapshot: StoreSnapshot): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Answers the writes whose commit another thread finished (the journal's writer). The daemon calls it at every
+   * request it reads, so that an answer leaves once its lines are on disk, not after every socket ready meanwhile.
+   */
+  poll?(): void;
 
   // ——— only stores that several coordinators share ———
   /** Changes made elsewhere; an embedded store has none. */

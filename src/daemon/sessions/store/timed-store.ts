@@ -14,6 +14,7 @@ export function timedStore(store: SessionStore, observe: (op: string, seconds: n
     write: (r) => time('write', store.write(r)),
     compact: (snap) => time('compact', store.compact(snap)),
     close: () => store.close(),
+    ...(store.poll ? { poll: () => store.poll!() } : {}),
     get changes() {
       return store.changes;
     },
