@@ -70,6 +70,7 @@ export class JournalFile {
     const batch = this.next;
     this.next = null;
     const data = batch.lines.join('\n') + '\n';
+    if (this.writer && !this.writer.alive) this.writer = null; // it died: its group was told failed
     const writer = (this.writer ??= this.startWriter());
     if (writer.fits(data)) this.inFlight = { batch, seq: writer.write(data), writer };
     else this.writeHere(batch, data);

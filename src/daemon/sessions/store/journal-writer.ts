@@ -52,20 +52,31 @@ export class JournalWriter {
   private readonly encoder = new TextEncoder();
   private seq = 0;
   private readonly exited: Promise<void>;
+  /** False once the thread has stopped: closed, or dead (its group is then told failed, and a new writer is needed). */
+  alive = true;
+  private closing = false;
 
   /** `told`: a group's commit (or failure), when it comes as a message: the main thread had not looked meanwhile. */
   constructor(
     path: string,
     told: (seq: number, error?: Error) => void,
+    code = THREAD,
   ) {
-    this.worker = new Worker(THREAD, { eval: true, workerData: { path, shared: this.shared } });
+    this.worker = new Worker(code, { eval: true, workerData: { path, shared: this.shared } });
     this.worker.unref();
     this.worker.on('message', (m: { seq: number; error?: string }) => {
       this.worker.unref();
       told(m.seq, m.error === undefined ? undefined : new Error(m.error));
     });
-    this.worker.on('error', (err) => told(this.seq, err));
-    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    let failure: Error | null = null;
+    this.worker.on('error', (err) => (failure = err));
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', (code) => {
+        this.alive = false;
+        if (!this.closing) told(this.seq, new Error(`the journal's writer thread stopped (${failure?.message ?? `exit code ${code}`})`));
+        resolve();
+      }),
+    );
   }
 
   /** Whether `data` fits in one group. */
@@ -100,7 +111,8 @@ export class JournalWriter {
 
   /** Stops the thread (the group handed over before is done: the caller waited for it), which closes the file. */
   async close(): Promise<void> {
-    this.hand(STOP, 0);
+    this.closing = true;
+    if (this.alive) this.hand(STOP, 0);
     await this.exited;
   }
 }

@@ -3,9 +3,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JournalFile } from '../../../../src/daemon/sessions/store/journal-file.js';
-import { GROUP_BYTES } from '../../../../src/daemon/sessions/store/journal-writer.js';
+import { GROUP_BYTES, JournalWriter } from '../../../../src/daemon/sessions/store/journal-writer.js';
 
 let dir: string;
 let path: string;
@@ -93,5 +93,19 @@ describe('JournalFile', () => {
     await Promise.all(pending);
     expect(readFileSync(path, 'utf8')).toBe('0\n1\n2\n3\n4\n');
     await expect(f.append('late')).rejects.toThrow(/closed/);
+  });
+});
+
+describe('JournalWriter', () => {
+  it('tells the group it had as failed when its thread dies, and is no longer alive (the file starts another)', async () => {
+    const told: Array<[number, string | undefined]> = [];
+    // A thread that dies on its first group, as one would of a fault its code does not catch.
+    const dies = "const c = new Int32Array(require('node:worker_threads').workerData.shared, 0, 8); Atomics.wait(c, 0, 0); throw new Error('boom');";
+    const writer = new JournalWriter(path, (seq, err) => told.push([seq, err?.message]), dies);
+    const seq = writer.write('x\n');
+    await vi.waitFor(() => expect(writer.alive).toBe(false), { timeout: 10_000 });
+    expect(told).toEqual([[seq, expect.stringMatching(/writer thread stopped \(boom\)/)]]);
+    expect(writer.done(seq)).toBe(false);
+    await writer.close();
   });
 });
