@@ -15,6 +15,9 @@ export const FORWARDED_HEADER = HEADERS.forwardedBy;
 /** Errors of a connection that was never made: the request did not reach the owner, so it may go elsewhere. */
 const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
 
+/** When to try again after a coordinator refused the connection (it stopped): its joined hosts move meanwhile. */
+const RETRY_GONE_S = 2;
+
 /** How long a coordinator's URL is taken from the last read of the fleet. */
 const DIRECTORY_TTL_MS = 2000;
 
@@ -71,7 +74,7 @@ export class PeerForward {
       });
       up.on('error', (err: NodeJS.ErrnoException) => {
         if (orElse && !res.headersSent && NEVER_CONNECTED.has(err.code ?? '')) return resolve('refused');
-        if (!res.headersSent) sendError(res, unreachable(owner, what, err.message));
+        if (!res.headersSent) sendError(res, unreachable(owner, what, err));
         else res.destroy();
         resolve('answered');
       });
@@ -111,7 +114,7 @@ export class PeerForward {
       socket.write(`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}\r\n${rawHeaders(answer)}\r\n`);
       answer.pipe(socket);
     });
-    up.on('error', (err) => refuseUpgrade(socket, unreachable(owner, what, err.message)));
+    up.on('error', (err: NodeJS.ErrnoException) => refuseUpgrade(socket, unreachable(owner, what, err)));
     up.end();
   }
 
@@ -139,8 +142,20 @@ export class PeerForward {
   }
 }
 
-function unreachable(owner: string, what: string, why: string): ApiError {
-  return new ApiError('upstream_unavailable', `${what} on coordinator ${owner}, which did not answer (${why}). Try again, or connect to ${owner} itself.`, { coordinator: owner });
+/**
+ * The owner did not answer. A connection it refused (it stopped, and its heartbeat has not run out yet) is worth
+ * retrying in a moment: its joined hosts dial another coordinator, which takes over their sessions.
+ */
+function unreachable(owner: string, what: string, err: NodeJS.ErrnoException): ApiError {
+  if (NEVER_CONNECTED.has(err.code ?? '')) {
+    return new ApiError(
+      'upstream_unavailable',
+      `${what} on coordinator ${owner}, which did not answer (${err.message}). If it stopped, its joined hosts move to another coordinator within seconds, their boards and sessions with them: try again in ${RETRY_GONE_S} s, or connect to ${owner} itself.`,
+      { coordinator: owner },
+      { 'retry-after': String(RETRY_GONE_S) },
+    );
+  }
+  return new ApiError('upstream_unavailable', `${what} on coordinator ${owner}, which did not answer (${err.message}). Try again, or connect to ${owner} itself.`, { coordinator: owner });
 }
 
 /** A create's 201 from the owner, answered with this coordinator's view of it (the owner's, if that fails). */

@@ -75,7 +75,7 @@ describe("a joined host's boards, through another coordinator on the same databa
     expect((await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'no-such-board' })).status).toBe(404);
     for (const s of [first, second]) await b.tcp(alice, 'DELETE', `/v1/sessions/${s.body.id}`);
   });
-  it('skip a coordinator that refuses the connection (dead, its heartbeat not yet run out): B says no board, not 502', async () => {
+  it('skip a coordinator that refuses the connection (dead, its heartbeat not yet run out): B says no board, not 502; by id, 502 with Retry-After', async () => {
     const first = await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'virtual' });
     const second = await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'virtual' });
     expect([first.status, second.status]).toEqual([201, 201]);
@@ -83,9 +83,15 @@ describe("a joined host's boards, through another coordinator on the same databa
     const closed = await freePort();
     await db.query("INSERT INTO coordinators (id, url, last_heartbeat_at) VALUES ('ghost', $1, now())", [`http://127.0.0.1:${closed}`]);
     await db.query("INSERT INTO resources (id, kind, coordinator_id, type, online) VALUES ('ghost/virtual-1', 'board', 'ghost', 'virtual', true)");
+    await db.query("INSERT INTO resources (id, kind, coordinator_id, type, online) VALUES ('ghost/lab9.s3-1', 'board', 'ghost', 'esp32-s3', true)");
     try {
       const third = await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'virtual' });
       expect(third).toMatchObject({ status: 503, body: { code: 'no_board_available' } });
+      // Asked for by id, a board only the dead one offers: 502, and when to try again (its hosts move meanwhile).
+      const byId = await b.tcp(alice, 'POST', '/v1/sessions', { board_id: 'lab9.s3-1' });
+      expect(byId).toMatchObject({ status: 502, body: { code: 'upstream_unavailable', coordinator: 'ghost' } });
+      expect(byId.body.error).toMatch(/^Board lab9\.s3-1 is offered on coordinator ghost, which did not answer .*try again in 2 s/);
+      expect(byId.headers['retry-after']).toBe('2');
       // Freed on A meanwhile: the next create reaches A past the dead one.
       await b.tcp(alice, 'DELETE', `/v1/sessions/${second.body.id}`);
       const fourth = await b.tcp(alice, 'POST', '/v1/sessions', { board_type: 'virtual' });

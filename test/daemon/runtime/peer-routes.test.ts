@@ -135,7 +135,7 @@ describe('a session another coordinator runs, reached through this one', () => {
     await a.owner('DELETE', `/v1/sessions/${mine}`);
   });
 
-  it('answers 502 with a sentence when the coordinator that runs the session does not answer', async () => {
+  it('answers 502 with a sentence and Retry-After when the coordinator that runs the session does not answer', async () => {
     const id = await sessionOnA();
     // A is killed: its sessions stay live in the database, and B cannot reach A.
     a.daemon.child.kill('SIGKILL');
@@ -143,6 +143,12 @@ describe('a session another coordinator runs, reached through this one', () => {
     const r = await b.tcp(alice, 'POST', `/v1/sessions/${id}/reset`, {});
     expect(r.status).toBe(502);
     expect(r.body).toMatchObject({ code: 'upstream_unavailable', coordinator: 'peer-a' });
-    expect(r.body.error).toMatch(/runs on coordinator peer-a, which did not answer/);
+    expect(r.body.error).toMatch(/runs on coordinator peer-a, which did not answer .*try again in 2 s, or connect to peer-a itself/);
+    expect(r.headers['retry-after']).toBe('2');
+    // The same through a WebSocket: the refused handshake carries it too.
+    const ws = new WebSocket(`ws://127.0.0.1:${b.port}/v1/sessions/${id}/serial`, { headers: { authorization: `Bearer ${alice}` } });
+    const [, refused] = (await once(ws, 'unexpected-response')) as [unknown, { statusCode: number; headers: Record<string, string> }];
+    expect(refused.statusCode).toBe(502);
+    expect(refused.headers['retry-after']).toBe('2');
   });
 });
