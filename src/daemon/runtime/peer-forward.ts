@@ -147,15 +147,11 @@ export class PeerForward {
  * retrying in a moment: its joined hosts dial another coordinator, which takes over their sessions.
  */
 function unreachable(owner: string, what: string, err: NodeJS.ErrnoException): ApiError {
-  if (NEVER_CONNECTED.has(err.code ?? '')) {
-    return new ApiError(
-      'upstream_unavailable',
-      `${what} on coordinator ${owner}, which did not answer (${err.message}). If it stopped, its joined hosts move to another coordinator within seconds, their boards and sessions with them: try again in ${RETRY_GONE_S} s, or connect to ${owner} itself.`,
-      { coordinator: owner },
-      { 'retry-after': String(RETRY_GONE_S) },
-    );
-  }
-  return new ApiError('upstream_unavailable', `${what} on coordinator ${owner}, which did not answer (${err.message}). Try again, or connect to ${owner} itself.`, { coordinator: owner });
+  const stopped = NEVER_CONNECTED.has(err.code ?? '');
+  const next = stopped
+    ? `If it stopped, its joined hosts move to another coordinator within seconds, their boards and sessions with them: try again in ${RETRY_GONE_S} s, or connect to ${owner} itself.`
+    : `Try again, or connect to ${owner} itself.`;
+  return new ApiError('upstream_unavailable', `${what} on coordinator ${owner}, which did not answer (${err.message}). ${next}`, { coordinator: owner }, stopped ? { 'retry-after': String(RETRY_GONE_S) } : {});
 }
 
 /** A create's 201 from the owner, answered with this coordinator's view of it (the owner's, if that fails). */
